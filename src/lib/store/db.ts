@@ -1,0 +1,70 @@
+/**
+ * The Dexie database. Versions are numbered and never edited once shipped:
+ * a schema change adds a new `version(n)` with an upgrade function, and the old
+ * shape is kept as a fixture in tests/unit/fixtures/ with a test that upgrades it.
+ *
+ * Which store is the source of truth, per table:
+ * - projects, runs: the source of truth for now. The sync issue moves run and
+ *   project records into a Yjs document and turns these tables into its
+ *   rebuildable projection; callers go through the repositories, not the tables.
+ * - metricChunks: immutable, content-addressed bytes — always the truth.
+ * - seriesChunks, seriesTails: the per-series index of chunks and the open tail.
+ */
+import Dexie, { type EntityTable } from 'dexie';
+import type { ProjectRecord, RunRecord } from '$lib/core/types';
+
+/** A sealed chunk's bytes, keyed by the SHA-256 of `data`'s bytes. */
+export interface MetricChunkRow {
+	hash: string;
+	points: number;
+	data: Float64Array<ArrayBuffer>;
+}
+
+/** Position of a sealed chunk in a series. */
+export interface SeriesChunkRow {
+	runId: string;
+	series: string;
+	seq: number;
+	hash: string;
+	points: number;
+	firstStep: number;
+	lastStep: number;
+}
+
+/** The open (unsealed) end of a series, rewritten on each flush. */
+export interface SeriesTailRow {
+	runId: string;
+	series: string;
+	/** Sealed chunks before this tail; the tail becomes chunk `seq` when full. */
+	seq: number;
+	data: Float64Array<ArrayBuffer>;
+}
+
+export type CairnDb = Dexie & {
+	projects: EntityTable<ProjectRecord, 'id'>;
+	runs: EntityTable<RunRecord, 'id'>;
+	metricChunks: EntityTable<MetricChunkRow, 'hash'>;
+	seriesChunks: Dexie.Table<SeriesChunkRow, [string, string, number]>;
+	seriesTails: Dexie.Table<SeriesTailRow, [string, string]>;
+};
+
+export const DEFAULT_DB_NAME = 'cairn';
+
+/** Version 1 schema, kept verbatim: tests/unit/store/db-upgrade.test.ts opens data written with it. */
+export const SCHEMA_V1 = {
+	// Projects by slug; listed by creation.
+	projects: 'id, createdAt',
+	// Runs: per-project listing in start order, the stale-heartbeat sweep by status, tag filter.
+	runs: 'id, [projectId+startedAt], status, *tags',
+	// Content-addressed metric chunk bytes.
+	metricChunks: 'hash',
+	// Series index: ordered chunks of (run, series); by run for deletion.
+	seriesChunks: '[runId+series+seq], runId',
+	seriesTails: '[runId+series], runId'
+} as const;
+
+export function openDb(name = DEFAULT_DB_NAME): CairnDb {
+	const db = new Dexie(name) as CairnDb;
+	db.version(1).stores(SCHEMA_V1);
+	return db;
+}

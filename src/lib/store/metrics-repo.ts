@@ -1,0 +1,105 @@
+/**
+ * Metric series in IndexedDB: sealed content-addressed chunks, a per-series
+ * chunk index and an open tail. A flush commits chunks, index rows, tails and
+ * the run's summaries in ONE transaction, so after a crash the store holds
+ * either all of a flush or none of it (principle 2).
+ */
+import { NotFoundError } from '$lib/core/errors';
+import { concatSeries, emptySeries, unpackColumns } from '$lib/core/metric-chunks';
+import type { MetricSummary, SeriesId, SeriesPoints } from '$lib/core/types';
+import type { CairnDb, MetricChunkRow, SeriesChunkRow, SeriesTailRow } from './db';
+
+export interface SeriesWrite {
+	series: SeriesId;
+	/** Newly sealed chunks, in order. */
+	sealed: { chunk: MetricChunkRow; index: SeriesChunkRow }[];
+	/** The open tail after this write; null when the series ends exactly on a chunk boundary. */
+	tail: { seq: number; data: Float64Array<ArrayBuffer> } | null;
+	summary: MetricSummary;
+}
+
+/**
+ * Decoded chunks are immutable, so they can be cached by hash forever; the cap
+ * bounds memory (points × 24 B ≈ 96 MiB at the default).
+ */
+const CHUNK_CACHE_POINTS = 4_000_000;
+
+export class MetricRepository {
+	#cache = new Map<string, SeriesPoints>();
+	#cachedPoints = 0;
+
+	constructor(private readonly db: CairnDb) {}
+
+	async commit(runId: string, writes: readonly SeriesWrite[], heartbeatAt: number): Promise<void> {
+		const { db } = this;
+		await db.transaction('rw', [db.metricChunks, db.seriesChunks, db.seriesTails, db.runs], async () => {
+			const run = await db.runs.get(runId);
+			if (!run) throw new NotFoundError('run', runId);
+			const chunks: MetricChunkRow[] = [];
+			const index: SeriesChunkRow[] = [];
+			const tails: SeriesTailRow[] = [];
+			const emptied: [string, string][] = [];
+			for (const w of writes) {
+				for (const s of w.sealed) {
+					chunks.push(s.chunk);
+					index.push(s.index);
+				}
+				if (w.tail) tails.push({ runId, series: w.series, seq: w.tail.seq, data: w.tail.data });
+				else emptied.push([runId, w.series]);
+				run.summaries[w.series] = w.summary;
+			}
+			run.heartbeatAt = Math.max(run.heartbeatAt, heartbeatAt);
+			// Identical bytes share one row: putting the same hash again rewrites the same content.
+			if (chunks.length) await db.metricChunks.bulkPut(chunks);
+			if (index.length) await db.seriesChunks.bulkPut(index);
+			if (tails.length) await db.seriesTails.bulkPut(tails);
+			if (emptied.length) await db.seriesTails.bulkDelete(emptied);
+			await db.runs.put(run);
+		});
+	}
+
+	/** All points of one series, sealed chunks first, then the tail. */
+	async readSeries(runId: string, series: SeriesId): Promise<SeriesPoints> {
+		const { db } = this;
+		const [index, tail] = await db.transaction('r', [db.seriesChunks, db.seriesTails], () =>
+			Promise.all([
+				db.seriesChunks.where('[runId+series+seq]').between([runId, series, -Infinity], [runId, series, Infinity]).toArray(),
+				db.seriesTails.get([runId, series])
+			])
+		);
+		const parts = await this.#chunks(index.map((row) => row.hash));
+		if (tail) parts.push(unpackColumns(tail.data));
+		return parts.length ? concatSeries(parts) : emptySeries();
+	}
+
+	async #chunks(hashes: string[]): Promise<SeriesPoints[]> {
+		const found = new Map<string, SeriesPoints>();
+		const missing: string[] = [];
+		for (const h of hashes) {
+			const hit = this.#cache.get(h);
+			if (hit) found.set(h, hit);
+			else missing.push(h);
+		}
+		if (missing.length) {
+			const rows = await this.db.metricChunks.bulkGet(missing);
+			rows.forEach((row, i) => {
+				if (!row) throw new NotFoundError('metric chunk', missing[i] ?? '?');
+				const points = unpackColumns(row.data);
+				found.set(row.hash, points);
+				this.#remember(row.hash, points);
+			});
+		}
+		return hashes.map((h) => found.get(h) as SeriesPoints);
+	}
+
+	#remember(hash: string, points: SeriesPoints): void {
+		this.#cache.set(hash, points);
+		this.#cachedPoints += points.steps.length;
+		// Map iteration is insertion order: evict the oldest entries first.
+		for (const [h, p] of this.#cache) {
+			if (this.#cachedPoints <= CHUNK_CACHE_POINTS) break;
+			this.#cache.delete(h);
+			this.#cachedPoints -= p.steps.length;
+		}
+	}
+}

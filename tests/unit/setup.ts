@@ -1,0 +1,2 @@
+// Every unit test runs against an in-memory IndexedDB (fresh per test file's worker).
+import 'fake-indexeddb/auto';
