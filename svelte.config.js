@@ -24,6 +24,8 @@ const config = {
 					'../bench/**/*.mjs',
 					'../scripts/**/*.mjs',
 				];
+				// bench/tmp holds scratch files (git-ignored).
+				tsconfig.exclude = [...(tsconfig.exclude ?? []), '../bench/tmp/**'];
 			},
 		},
 	},

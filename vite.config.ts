@@ -66,6 +66,10 @@ export default defineConfig({
 		}),
 	],
 	test: {
+		// In CI also write a JSON report, from which .ci/run prints a plain
+		// "N passed, N failed" line.
+		reporters: process.env.CI ? ['default', 'json'] : ['default'],
+		outputFile: { json: 'test-results/vitest.json' },
 		// Inline projects do not inherit this file's plugins unless they say `extends: true`;
 		// `include` is set per project (never at the root: vitest's config merge
 		// concatenates include arrays, so a root include would leak into every project).
@@ -89,6 +93,9 @@ export default defineConfig({
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',
 					fileParallelism: false,
+					// After the unit project, alone: Chromium competing with unit workers on a
+					// 2-core machine makes timing-sensitive flows flaky.
+					sequence: { groupOrder: 1 },
 					testTimeout: 60_000,
 					hookTimeout: 120_000,
 				},

@@ -53,6 +53,14 @@ export function discoverKeys(runs: readonly RunRecord[]): { params: string[]; me
 	return { params: [...params].sort(), metrics: [...metrics].sort() };
 }
 
+/** Param keys whose value differs between runs (or is missing in some): the ones worth a column. */
+export function varyingParams(runs: readonly RunRecord[], keys: readonly string[]): string[] {
+	return keys.filter((key) => {
+		const first = runs[0]?.params[key];
+		return runs.some((run) => !Object.is(run.params[key], first));
+	});
+}
+
 export function durationMs(run: RunRecord, now: number): number {
 	const end = run.endedAt ?? (run.status === 'running' ? now : run.heartbeatAt);
 	return Math.max(0, end - run.startedAt);
@@ -142,6 +150,7 @@ export function formatNumber(value: number): string {
 }
 
 export function formatDuration(ms: number): string {
+	if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
 	const s = Math.round(ms / 1000);
 	if (s < 60) return `${s}s`;
 	const m = Math.floor(s / 60);
@@ -154,7 +163,7 @@ export function formatCell(run: RunRecord, column: Column, now: number): string 
 	const value = cellValue(run, column, now);
 	if (value === null) return '—';
 	switch (column.kind) {
-		case 'startedAt': return new Date(value as number).toLocaleString();
+		case 'startedAt': return new Date(value as number).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 		case 'duration': return formatDuration(value as number);
 		default: return typeof value === 'number' ? formatNumber(value) : String(value);
 	}

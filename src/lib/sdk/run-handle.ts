@@ -77,20 +77,21 @@ export class Run implements RunHandle {
 		if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics))
 			throw new InvalidFieldError('metrics', 'pass an object such as { loss: 0.3, acc: 0.9 }');
 		// Validate everything before buffering anything: a rejected call changes nothing.
-		const keys = Object.keys(metrics);
-		for (const key of keys) {
+		// for-in (not Object.keys) keeps the hot path allocation-free; inherited keys of
+		// a non-plain object are validated like own ones, so nothing slips through.
+		for (const key in metrics) {
 			if (!this.#knownKeys.has(key)) {
 				validateKey(key);
 				this.#knownKeys.add(key);
 			}
 			if (typeof metrics[key] !== 'number') throw new InvalidMetricValueError(key, metrics[key]);
 		}
-		for (const key of keys) this.#writer.push(key, split, step, time, metrics[key] as number);
+		for (const key in metrics) this.#writer.push(key, split, step, time, metrics[key] as number);
 		if (step >= this.#nextStep) this.#nextStep = step + 1;
 		if (this.#timer === null) this.#schedule(FLUSH_INTERVAL_MS);
 		else if (this.#writer.pending >= EAGER_FLUSH_POINTS && !this.#eager) {
-			this.#eager = true;
 			this.#schedule(0);
+			this.#eager = true;
 		}
 	}
 

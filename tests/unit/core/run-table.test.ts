@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_COLUMNS, discoverKeys, filterRuns, formatNumber, metricColumn, paramColumn, sortRuns } from '$lib/core/run-table';
+import { BASE_COLUMNS, discoverKeys, filterRuns, formatNumber, metricColumn, paramColumn, sortRuns, varyingParams } from '$lib/core/run-table';
 import type { RunRecord } from '$lib/core/types';
 
 function run(id: string, over: Partial<RunRecord> = {}): RunRecord {
@@ -46,5 +46,12 @@ describe('run table model', () => {
 		const many = Array.from({ length: 10_000 }, (_, i) => run(`r${i}`, { summaries: acc(Math.sin(i)) }));
 		const sorted = sortRuns(many, columns, { column: 'metric:acc@val', direction: 'desc' }, 0);
 		for (let i = 1; i < sorted.length; i++) expect(sorted[i - 1]!.summaries['acc@val']!.last).toBeGreaterThanOrEqual(sorted[i]!.summaries['acc@val']!.last);
+	});
+});
+
+describe('varyingParams', () => {
+	it('keeps keys whose values differ or are missing somewhere', () => {
+		const runs = [run('a', { params: { lr: 0.1, seed: 1, opt: 'sgd' } }), run('b', { params: { lr: 0.2, seed: 1 } })];
+		expect(varyingParams(runs, ['lr', 'opt', 'seed'])).toEqual(['lr', 'opt']);
 	});
 });

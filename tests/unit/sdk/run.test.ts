@@ -79,6 +79,21 @@ describe('logging metrics', () => {
 		expect(Object.keys(record?.summaries ?? {}).sort()).toEqual(['acc@train', 'loss@train', 'loss@val']);
 	});
 
+	it('schedules a bounded number of timers however fast it logs (no per-call rescheduling)', async () => {
+		const { cairn } = await setup();
+		const run = await cairn.startRun({ project: 'p' });
+		const spy = vi.spyOn(globalThis, 'setTimeout');
+		try {
+			for (let step = 0; step < 600_000; step++) run.log({ loss: step }, { step });
+			// One timer for the periodic flush, one when the buffer passes EAGER_FLUSH_POINTS.
+			expect(spy.mock.calls.length).toBeLessThanOrEqual(2);
+		} finally {
+			spy.mockRestore();
+		}
+		await run.finish();
+		expect((await cairn.metrics.readSeries(run.id, 'loss@train')).values.length).toBe(600_000);
+	});
+
 	it('auto-increments steps when none is given', async () => {
 		const { cairn } = await setup();
 		const run = await cairn.startRun({ project: 'p' });

@@ -110,7 +110,7 @@ export function prepareChart(input: readonly ChartSeries[], options: PrepareOpti
 			extentMin = Math.min(extentMin, x[0]!);
 			extentMax = Math.max(extentMax, x[n - 1]!);
 		}
-		const smoothedFull = smoothing > 0 ? emaSmooth(sorted.values, smoothing) : null;
+		const smoothedFull = smoothing > 0 ? smoothedOf(sorted.values, smoothing) : null;
 
 		// Restrict to the visible range, keeping one point either side so the line
 		// runs to the plot's edges.
@@ -136,7 +136,7 @@ export function prepareChart(input: readonly ChartSeries[], options: PrepareOpti
 				lastIndex >= 0
 					? { step: points.steps[lastIndex]!, time: points.times[lastIndex]!, value: points.values[lastIndex]! }
 					: null,
-			nonFinite: scanNonFinite(points),
+			nonFinite: nonFiniteOf(points),
 			nonPositive: logScale ? countNonPositive(points.values) : 0,
 			rawSeries: seriesIndex,
 			smoothSeries: smoothedFull ? seriesIndex + 1 : null,
@@ -186,6 +186,31 @@ export function prepareChart(input: readonly ChartSeries[], options: PrepareOpti
 		xRange,
 		rows,
 	};
+}
+
+/*
+ * Width-independent results per series, so that a resize or a zoom only re-samples.
+ * Keyed by the value arrays: series are immutable once handed over (a live update
+ * brings new arrays), and a WeakMap lets them go with the series.
+ */
+const smoothCache = new WeakMap<Float64Array, { weight: number; smoothed: Float64Array }>();
+const scanCache = new WeakMap<Float64Array, NonFiniteScan>();
+
+function smoothedOf(values: Float64Array, weight: number): Float64Array {
+	const hit = smoothCache.get(values);
+	if (hit && hit.weight === weight) return hit.smoothed;
+	const smoothed = emaSmooth(values, weight);
+	smoothCache.set(values, { weight, smoothed });
+	return smoothed;
+}
+
+function nonFiniteOf(points: SeriesPoints): NonFiniteScan {
+	let scan = scanCache.get(points.values);
+	if (!scan) {
+		scan = scanNonFinite(points);
+		scanCache.set(points.values, scan);
+	}
+	return scan;
 }
 
 /**

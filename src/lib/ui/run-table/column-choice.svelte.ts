@@ -24,10 +24,12 @@ export class ColumnChoice {
 		}
 	}
 
-	resolve(available: { params: string[]; metrics: string[] }): { params: string[]; metrics: string[] } {
+	/** `varying`: params whose value differs between runs, preferred by default. */
+	resolve(available: { params: string[]; metrics: string[] }, varying: string[]): { params: string[]; metrics: string[] } {
 		const preferred = [...available.metrics].sort((a, b) => Number(parseSeriesId(b).split === 'val') - Number(parseSeriesId(a).split === 'val'));
+		const params = [...varying, ...available.params.filter((p) => !varying.includes(p))];
 		return {
-			params: this.params ?? available.params.slice(0, DEFAULT_PARAMS),
+			params: this.params ?? params.slice(0, DEFAULT_PARAMS),
 			metrics: this.metrics ?? preferred.slice(0, DEFAULT_METRICS)
 		};
 	}
