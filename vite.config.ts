@@ -18,6 +18,9 @@ export default defineConfig({
 		sveltekit(),
 		SvelteKitPWA({
 			registerType: 'autoUpdate',
+			// Absolute: the SPA answers deep links like /p/x, and a relative './sw.js' would resolve to /p/sw.js (HTML).
+			base: '/',
+			scope: '/',
 			// src/lib/ui/pwa.svelte.ts registers through virtual:pwa-register.
 			injectRegister: false,
 			kit: {

@@ -4,17 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 import { startServer } from '../scripts/serve.mjs';
-
-export const CHROMIUM_ARGS = [
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync'
-];
 
 /**
  * A persistent profile, as a user has: incognito contexts keep IndexedDB in
@@ -24,7 +15,7 @@ export async function openBench() {
 	const server = await startServer({ port: 0 });
 	const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-'));
 	const context = await chromium.launchPersistentContext(dir, {
-		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		executablePath: CHROMIUM_PATH,
 		headless: true,
 		args: CHROMIUM_ARGS,
 		viewport: { width: 1600, height: 1000 }

@@ -29,7 +29,8 @@ const SOURCE_EXTENSIONS = ['.ts', '.js', '.mjs', '.svelte'];
 const ALLOWED = {
 	core: ['core'],
 	store: ['core', 'store'],
-	workers: ['core', 'workers'],
+	// Workers may use the store: the ingest worker writes artifact chunks to IndexedDB itself, so bytes never cross the main thread.
+	workers: ['core', 'store', 'workers'],
 	sync: ['core', 'store', 'workers', 'sync'],
 	sdk: ['core', 'store', 'workers', 'sync', 'sdk'],
 	demo: ['core', 'workers', 'sdk', 'demo'],

@@ -16,24 +16,8 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DEFAULT_ROOT, startServer } from '../../scripts/serve.mjs';
 
-/** Debian's chromium; override with CHROMIUM_PATH (never `playwright install`). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/**
- * Flags for headless Chromium in containers and CI (see docs/development.md):
- * no sandbox (we run as root without user namespaces), no GPU (none there), no QUIC
- * and no background/component/sync traffic (nothing but the app talks to the network),
- * no first-run UI.
- */
-export const CHROMIUM_ARGS = [
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 
 /** How long to wait for the service worker to install and take control. */
 const SERVICE_WORKER_TIMEOUT_MS = 30_000;

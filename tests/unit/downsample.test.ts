@@ -12,6 +12,7 @@ import {
 } from '$lib/core/downsample';
 import { InvalidFieldError } from '$lib/core/errors';
 import type { SeriesPoints } from '$lib/core/types';
+import { mulberry32 as rng } from '$lib/core/ml/prng';
 
 function series(values: number[], steps?: number[], times?: number[]): SeriesPoints {
 	return {
@@ -21,17 +22,6 @@ function series(values: number[], steps?: number[], times?: number[]): SeriesPoi
 	};
 }
 
-/** mulberry32: small, fast, good enough for test data. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function finiteMinMax(values: Float64Array): [number, number] {
 	let min = Infinity;

@@ -22,14 +22,5 @@ export async function dumpStore(cairn: Cairn) {
 	return out;
 }
 
-/** Mulberry32: small, seeded, good enough for fuzzing. */
-export function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** Seeded randomness for fuzz tests (the same generator the demo uses). */
+export { mulberry32 as rng } from '$lib/core/ml/prng';

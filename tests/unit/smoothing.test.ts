@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidFieldError } from '$lib/core/errors';
 import { emaSmooth } from '$lib/core/smoothing';
+import { mulberry32 as rng } from '$lib/core/ml/prng';
 
 /** Reference: TensorBoard's formula, written the slow and obvious way. */
 function reference(values: number[], weight: number): number[] {
@@ -12,17 +13,6 @@ function reference(values: number[], weight: number): number[] {
 		count++;
 		return last / (1 - Math.pow(weight, count));
 	});
-}
-
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 describe('emaSmooth', () => {

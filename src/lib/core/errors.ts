@@ -144,3 +144,34 @@ export function describe(value: unknown): string {
 	if (typeof value === 'object') return 'an object';
 	return `a ${typeof value}`;
 }
+
+/** A locked version (or an alias on one) was asked to change. */
+export class LockedError extends CairnError {
+	override readonly name: string = 'LockedError';
+	constructor(what: string, howToFix: string) {
+		super('locked', `${what} is locked. ${howToFix}`);
+	}
+}
+
+/** A stored chunk's bytes no longer match their SHA-256: never served as good. */
+export class ChunkCorruptedError extends CairnError {
+	override readonly name: string = 'ChunkCorruptedError';
+	readonly where: { versionId: string; path: string; chunkIndex: number; expected: string; actual: string | null };
+	constructor(where: { versionId: string; path: string; chunkIndex: number; expected: string; actual: string | null }) {
+		super(
+			'chunk_corrupted',
+			where.actual === null
+				? `Chunk ${where.chunkIndex} of "${where.path}" in ${where.versionId} is missing from this device (expected ${where.expected.slice(0, 12)}…). Re-log the file or fetch it from a teammate.`
+				: `Chunk ${where.chunkIndex} of "${where.path}" in ${where.versionId} is corrupted: expected SHA-256 ${where.expected.slice(0, 12)}…, got ${where.actual.slice(0, 12)}…. Re-log the file or fetch it from a teammate.`
+		);
+		this.where = where;
+	}
+}
+
+/** An operation conflicts with the current state (e.g. deleting a version an alias points at). */
+export class ConflictError extends CairnError {
+	override readonly name: string = 'ConflictError';
+	constructor(message: string) {
+		super('conflict', message);
+	}
+}

@@ -17,6 +17,11 @@ import {
 } from '$lib/core/validate';
 import { InvalidFieldError } from '$lib/core/errors';
 import { openDb, type CairnDb } from '$lib/store/db';
+import { ArtifactBytes } from '$lib/store/artifact-bytes';
+import { ArtifactRepository } from '$lib/store/artifacts-repo';
+import { IngestPool, inProcessIngest } from '$lib/workers/ingest-pool';
+import { sha256Hex } from '$lib/core/hash';
+import { logArtifact, logDatasetRef, type ArtifactContext, type ArtifactData, type ArtifactFileInput, type DatasetRefInput, type IngestFn, type IngestProgress, type LogArtifactOptions, type LoggedArtifact } from './artifacts';
 import { MetricRepository } from '$lib/store/metrics-repo';
 import { ProjectRepository } from '$lib/store/projects-repo';
 import { RunRepository } from '$lib/store/runs-repo';
@@ -39,6 +44,34 @@ export interface CairnOptions {
 	now?: () => number;
 	captureEnv?: () => Promise<BrowserEnv | undefined>;
 	onBackgroundError?: (error: unknown) => void;
+	/** How artifact files are chunked, hashed and stored; defaults to a worker pool in browsers, in-process elsewhere. */
+	ingest?: IngestFn;
+	hash?: HashFn;
+}
+
+/** Hashes a file without storing it (e.g. to verify a dataset reference against a local copy). */
+export type HashFn = (source: Blob | ArrayBuffer, options?: { onProgress?: (p: IngestProgress) => void; signal?: AbortSignal }) => Promise<{ size: number; sha256: string }>;
+
+/**
+ * Workers where the platform has them (the main thread stays free), in-process
+ * in Node and tests. One lazily created pool serves both ingest and hash.
+ */
+function defaultHashing(db: CairnDb): { ingest: IngestFn; hash: HashFn } {
+	if (typeof Worker === 'undefined') {
+		return {
+			ingest: inProcessIngest(db),
+			hash: async (source) => {
+				const bytes = source instanceof Blob ? await source.arrayBuffer() : source;
+				return { size: bytes.byteLength, sha256: await sha256Hex(bytes) };
+			}
+		};
+	}
+	let pool: IngestPool | undefined;
+	const get = () => (pool ??= new IngestPool());
+	return {
+		ingest: (source, options) => get().ingest(source, { dbName: db.name, ...options }),
+		hash: (source, options = {}) => get().hash(source, options)
+	};
 }
 
 export class Cairn {
@@ -46,6 +79,10 @@ export class Cairn {
 	readonly runs: RunRepository;
 	readonly projects: ProjectRepository;
 	readonly metrics: MetricRepository;
+	readonly artifacts: ArtifactRepository;
+	readonly bytes: ArtifactBytes;
+	readonly ingest: IngestFn;
+	readonly hash: HashFn;
 	author: string;
 	readonly #now: () => number;
 	readonly #captureEnv: () => Promise<BrowserEnv | undefined>;
@@ -56,6 +93,11 @@ export class Cairn {
 		this.runs = new RunRepository(this.db);
 		this.projects = new ProjectRepository(this.db);
 		this.metrics = new MetricRepository(this.db);
+		this.artifacts = new ArtifactRepository(this.db);
+		this.bytes = new ArtifactBytes(this.db);
+		const hashing = defaultHashing(this.db);
+		this.ingest = options.ingest ?? hashing.ingest;
+		this.hash = options.hash ?? hashing.hash;
 		this.author = options.author ?? 'anonymous';
 		this.#now = options.now ?? Date.now;
 		this.#captureEnv = options.captureEnv ?? captureBrowserEnv;
@@ -105,7 +147,27 @@ export class Cairn {
 			strictSplits: options.strictSplits === true
 		};
 		await this.runs.create(record);
-		return new Run(record, { runs: this.runs, metrics: this.metrics, now: this.#now, onBackgroundError: this.#onBackgroundError });
+		return new Run(record, {
+			runs: this.runs,
+			metrics: this.metrics,
+			now: this.#now,
+			onBackgroundError: this.#onBackgroundError,
+			artifactContext: () => this.artifactContext(projectId, record.id)
+		});
+	}
+
+	/** What artifact logging needs, for a project and (optionally) the run that produced the files. */
+	artifactContext(projectId: string, runId: string | null): ArtifactContext {
+		return { artifacts: this.artifacts, ingest: this.ingest, projectId: validateProjectId(projectId), runId, author: this.author, now: this.#now };
+	}
+
+	/** Logs a version outside a live run handle (e.g. files dropped on a finished run's page). */
+	logArtifact(projectId: string, runId: string | null, name: string, data: ArtifactData | ArtifactFileInput[], options: LogArtifactOptions): Promise<LoggedArtifact> {
+		return logArtifact(this.artifactContext(projectId, runId), name, data, options);
+	}
+
+	logDatasetRef(projectId: string, runId: string | null, name: string, input: DatasetRefInput): Promise<LoggedArtifact> {
+		return logDatasetRef(this.artifactContext(projectId, runId), name, input);
 	}
 
 	close(): void {

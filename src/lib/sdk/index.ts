@@ -12,6 +12,8 @@ import type { RunHandle, StartRunOptions } from './types';
 export { Cairn, STALE_AFTER_MS, type CairnOptions } from './cairn';
 export { FLUSH_INTERVAL_MS } from './run-handle';
 export type { FinishOptions, LogOptions, RunHandle, StartRunOptions } from './types';
+export type { ArtifactData, ArtifactFileInput, DatasetRefInput, IngestProgress, LogArtifactOptions, LoggedArtifact } from './artifacts';
+export type { ArtifactKind, ArtifactVersion, ArtifactRecord } from '$lib/core/artifacts';
 export type { DataRef, EnvInput, Params, ParamValue, RunRecord, RunStatus, Split } from '$lib/core/types';
 export * from '$lib/core/errors';
 

@@ -18,6 +18,9 @@ import {
 } from '$lib/core/validate';
 import type { MetricRepository } from '$lib/store/metrics-repo';
 import type { RunRepository } from '$lib/store/runs-repo';
+import type { ArtifactVersion } from '$lib/core/artifacts';
+import { validateArtifactName } from '$lib/core/artifacts';
+import { logArtifact, logDatasetRef, type ArtifactContext, type ArtifactData, type ArtifactFileInput, type DatasetRefInput, type LogArtifactOptions, type LoggedArtifact } from './artifacts';
 import { MetricWriter } from './metric-writer';
 import type { FinishOptions, LogOptions, RunHandle } from './types';
 
@@ -37,6 +40,7 @@ export interface RunDeps {
 	now: () => number;
 	/** Reports errors of background flushes; the next flush() retries and rejects if it fails again. */
 	onBackgroundError: (error: unknown) => void;
+	artifactContext: () => ArtifactContext;
 }
 
 export class Run implements RunHandle {
@@ -115,6 +119,26 @@ export class Run implements RunHandle {
 		await this.#deps.runs.update(this.id, (run) => {
 			run.notes = valid;
 		});
+	}
+
+	async logArtifact(name: string, data: ArtifactData | ArtifactFileInput[], options: LogArtifactOptions): Promise<LoggedArtifact> {
+		this.#assertOpen();
+		return logArtifact(this.#deps.artifactContext(), name, data, options);
+	}
+
+	async logDatasetRef(name: string, input: DatasetRefInput): Promise<LoggedArtifact> {
+		this.#assertOpen();
+		return logDatasetRef(this.#deps.artifactContext(), name, input);
+	}
+
+	/** Records that this run consumed a version (`v3`, `3`, `latest` or an alias) and returns it. */
+	async useArtifact(name: string, ref: string | number = 'latest', options: { project?: string } = {}): Promise<ArtifactVersion> {
+		this.#assertOpen();
+		validateArtifactName(name);
+		const ctx = this.#deps.artifactContext();
+		const version = await ctx.artifacts.resolve(options.project ?? this.project, name, ref);
+		await ctx.artifacts.recordUse(this.id, version.id, this.#deps.now());
+		return version;
 	}
 
 	flush(): Promise<void> {

@@ -1,4 +1,6 @@
+import type { ArtifactVersion } from '$lib/core/artifacts';
 import type { DataRef, EnvInput, Params, RunStatus, Split } from '$lib/core/types';
+import type { ArtifactData, ArtifactFileInput, DatasetRefInput, LogArtifactOptions, LoggedArtifact } from './artifacts';
 
 export interface StartRunOptions {
 	/** Project id (slug). Created with defaults when it does not exist yet. */
@@ -43,6 +45,16 @@ export interface RunHandle {
 	logParams(params: Params): Promise<void>;
 	setTags(tags: string[]): Promise<void>;
 	setNote(markdown: string): Promise<void>;
+	/**
+	 * Stores files as a new version of artifact `name` (chunked, SHA-256-named,
+	 * hashed in a worker); resolves once the version is committed. Identical
+	 * content to the newest version creates no new version (`created: false`).
+	 */
+	logArtifact(name: string, data: ArtifactData | ArtifactFileInput[], options: LogArtifactOptions): Promise<LoggedArtifact>;
+	/** A dataset known by reference only: URI, version, expected SHA-256 and size. */
+	logDatasetRef(name: string, input: DatasetRefInput): Promise<LoggedArtifact>;
+	/** Records that this run consumed a version of an artifact (lineage) and returns it. */
+	useArtifact(name: string, ref?: string | number, options?: { project?: string }): Promise<ArtifactVersion>;
 	/** Resolves once every point logged so far is committed to IndexedDB. */
 	flush(): Promise<void>;
 	/** Flushes, then records the final status (default `finished`). */

@@ -11,6 +11,7 @@
  * - seriesChunks, seriesTails: the per-series index of chunks and the open tail.
  */
 import Dexie, { type EntityTable } from 'dexie';
+import type { ArtifactRecord, ArtifactUse, ArtifactVersion } from '$lib/core/artifacts';
 import type { ProjectRecord, RunRecord } from '$lib/core/types';
 
 /** A sealed chunk's bytes, keyed by the SHA-256 of `data`'s bytes. */
@@ -40,12 +41,32 @@ export interface SeriesTailRow {
 	data: Float64Array<ArrayBuffer>;
 }
 
+/** Bytes of one artifact chunk, named by their SHA-256. Stored as a Blob so reads hand back disk-backed data. */
+export interface BlobChunkRow {
+	hash: string;
+	size: number;
+	data: Blob;
+	/** When first written; unreferenced chunks younger than the GC grace period are spared (an ingest may be using them). */
+	writtenAt: number;
+}
+
+/** How many stored files reference a chunk (each occurrence counts); small rows, so counts change without rewriting bytes. */
+export interface ChunkRefRow {
+	hash: string;
+	refs: number;
+}
+
 export type CairnDb = Dexie & {
 	projects: EntityTable<ProjectRecord, 'id'>;
 	runs: EntityTable<RunRecord, 'id'>;
 	metricChunks: EntityTable<MetricChunkRow, 'hash'>;
 	seriesChunks: Dexie.Table<SeriesChunkRow, [string, string, number]>;
 	seriesTails: Dexie.Table<SeriesTailRow, [string, string]>;
+	blobChunks: EntityTable<BlobChunkRow, 'hash'>;
+	chunkRefs: EntityTable<ChunkRefRow, 'hash'>;
+	artifacts: EntityTable<ArtifactRecord, 'id'>;
+	artifactVersions: EntityTable<ArtifactVersion, 'id'>;
+	artifactUses: Dexie.Table<ArtifactUse, [string, string]>;
 };
 
 export const DEFAULT_DB_NAME = 'cairn';
@@ -63,8 +84,24 @@ export const SCHEMA_V1 = {
 	seriesTails: '[runId+series], runId'
 } as const;
 
+/** Version 2 adds artifacts (issue 3). New tables only: no upgrade function needed. */
+export const SCHEMA_V2 = {
+	...SCHEMA_V1,
+	// Artifact chunk bytes by SHA-256; by age for the garbage collector's grace period.
+	blobChunks: 'hash, writtenAt',
+	// Reference counts of chunks, kept apart so a count change never rewrites bytes.
+	chunkRefs: 'hash',
+	// Logical artifacts by `${project}/${name}`; listed per project.
+	artifacts: 'id, projectId',
+	// Versions: per artifact in order, per project, by producing run, by content for dedup.
+	artifactVersions: 'id, [projectId+name+version], projectId, producingRunId, contentDigest',
+	// Lineage: which run consumed which version, both ways.
+	artifactUses: '[runId+versionId], versionId, runId'
+} as const;
+
 export function openDb(name = DEFAULT_DB_NAME): CairnDb {
 	const db = new Dexie(name) as CairnDb;
 	db.version(1).stores(SCHEMA_V1);
+	db.version(2).stores(SCHEMA_V2);
 	return db;
 }

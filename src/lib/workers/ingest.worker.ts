@@ -1,0 +1,224 @@
+/**
+ * Hashes and stores artifact files off the main thread (principle 6). Create it
+ * through IngestPool (ingest-pool.ts), not directly. One job at a time.
+ *
+ * This module runs in two roles, told apart by the worker's name:
+ * - the ingest worker (any name but HASHER_NAME) reads the file, hashes its
+ *   chunks (WebCrypto), writes the chunks the store lacks to IndexedDB, and
+ * - feeds the whole-file SHA-256 to a hashing thread: the same module started
+ *   again by the ingest worker as a nested worker named HASHER_NAME. The
+ *   streamed SHA-256 keeps one core busy (≈ 280 MB/s); on its own thread it
+ *   runs while this thread waits for reads and writes, instead of taking turns
+ *   with them (measured in Chromium: ≈ 190 MB/s in one thread, ≈ 250 in two).
+ *
+ * Errors cross back as plain `WireError` objects (Comlink would keep only an
+ * Error's name and message); ingest-pool.ts turns them into the named errors.
+ */
+import * as Comlink from 'comlink';
+import { CairnError } from '$lib/core/errors';
+import { openDb, type CairnDb } from '$lib/store/db';
+import { hashBytes, ingestBytes, StorageQuotaError, type IngestResult, type StreamHasher } from './ingest-core';
+import { createSha256, type Sha256 } from './sha256-wasm';
+
+export type IngestWorkerApi = {
+	/** Stores `source` as chunks in the Dexie database `dbName` and returns its manifest. */
+	ingest(dbName: string, source: Blob | ArrayBuffer, options: { chunkBytes?: number; label?: string }, onProgress: (bytesDone: number) => void): Promise<IngestResult>;
+	/** The SHA-256 of `source`, storing nothing. */
+	hash(source: Blob | ArrayBuffer, onProgress: (bytesDone: number) => void): Promise<{ size: number; sha256: string }>;
+	/** Stops the running job soon; it rejects with IngestCancelledError. */
+	cancel(): void;
+};
+
+/** The API of this module in its hashing-thread role. */
+export type HasherThreadApi = {
+	init(): void;
+	update(buffer: ArrayBuffer, offset: number, length: number): void;
+	digest(): string;
+};
+
+/** A failure as it crosses the worker boundary. */
+export interface WireError {
+	cairnWireError: true;
+	name: string;
+	code: string | null;
+	message: string;
+	fileSize?: number;
+	bytesNeeded?: number;
+}
+
+export const HASHER_NAME = 'cairn-sha256';
+
+/** Progress messages at most this often (plus the last): each is a postMessage to the page. */
+const PROGRESS_INTERVAL_MS = 50;
+/**
+ * Bytes handed to the hashing thread and not yet hashed, before the reader
+ * waits: two 16 MiB pieces, enough to keep it busy through a slow read.
+ */
+const HASHER_QUEUE_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes run through a new hasher before the first job: V8 compiles wasm with a
+ * baseline tier first and optimizes hot functions after a while.
+ */
+const WARM_UP_BYTES = 16 * 1024 * 1024;
+
+function warmUp(sha: Sha256) {
+	const zeros = new Uint8Array(1024 * 1024);
+	for (let done = 0; done < WARM_UP_BYTES; done += zeros.length) sha.update(zeros);
+	sha.digest();
+}
+
+function startHasherThread() {
+	// Compiled and warmed at once; calls made meanwhile wait for it.
+	const ready = createSha256().then((sha) => {
+		warmUp(sha);
+		return sha;
+	});
+	const api = {
+		async init() {
+			(await ready).init();
+		},
+		async update(buffer: ArrayBuffer, offset: number, length: number) {
+			(await ready).update(new Uint8Array(buffer, offset, length));
+		},
+		async digest() {
+			return (await ready).digest();
+		}
+	} satisfies { [K in keyof HasherThreadApi]: (...args: Parameters<HasherThreadApi[K]>) => Promise<ReturnType<HasherThreadApi[K]>> };
+	// Exposed synchronously: messages that arrive before a listener exists are lost.
+	Comlink.expose(api);
+}
+
+class HasherThreadError extends CairnError {
+	override readonly name: string = 'HasherThreadError';
+	constructor(why: string) {
+		super('hasher_failed', `The hashing thread failed (${why}); try again, or reload the page.`);
+	}
+}
+
+/** The nested hashing thread, started once and kept warm; `broken` rejects if it dies. */
+let hasherThread: { remote: Comlink.Remote<HasherThreadApi>; broken: Promise<never> } | undefined;
+
+function getHasherThread() {
+	if (hasherThread) return hasherThread;
+	const worker = new Worker(self.location.href, { type: 'module', name: HASHER_NAME });
+	let fail: (error: Error) => void = () => {};
+	const broken = new Promise<never>((_, reject) => (fail = reject));
+	broken.catch(() => {});
+	worker.addEventListener('error', (event) => {
+		event.preventDefault();
+		hasherThread = undefined;
+		fail(new HasherThreadError(event.message || 'it could not be loaded'));
+	});
+	worker.addEventListener('messageerror', () => fail(new HasherThreadError('a message could not be read')));
+	hasherThread = { remote: Comlink.wrap<HasherThreadApi>(worker), broken };
+	return hasherThread;
+}
+
+/** A StreamHasher whose work runs on the hashing thread; owned buffers are transferred, not copied. */
+async function remoteHasher(): Promise<StreamHasher> {
+	const { remote, broken } = getHasherThread();
+	await Promise.race([remote.init(), broken]);
+	let queued = 0;
+	let failure: unknown;
+	const pending = new Set<Promise<void>>();
+	return {
+		update(bytes, owned) {
+			const copy = owned ? bytes : bytes.slice();
+			const buffer = copy.buffer as ArrayBuffer;
+			queued += copy.byteLength;
+			const call: Promise<void> = Promise.race([remote.update(Comlink.transfer(buffer, [buffer]), copy.byteOffset, copy.byteLength), broken]).then(
+				() => void (queued -= copy.byteLength),
+				(error: unknown) => void (failure ??= error)
+			);
+			pending.add(call);
+			void call.finally(() => pending.delete(call));
+		},
+		async ready() {
+			while (queued > HASHER_QUEUE_BYTES && pending.size > 0) await Promise.race(pending);
+			if (failure !== undefined) throw failure;
+		},
+		async digest() {
+			await Promise.all(pending);
+			if (failure !== undefined) throw failure;
+			return Promise.race([remote.digest(), broken]);
+		}
+	};
+}
+
+function toWire(error: unknown): WireError | unknown {
+	if (!(error instanceof Error)) return error;
+	const wire: WireError = { cairnWireError: true, name: error.name, code: error instanceof CairnError ? error.code : null, message: error.message };
+	if (error instanceof StorageQuotaError) {
+		wire.fileSize = error.fileSize;
+		wire.bytesNeeded = error.bytesNeeded;
+	}
+	return wire;
+}
+
+function throttled(onProgress: (bytesDone: number) => void) {
+	let last = 0;
+	return (bytesDone: number, final = false) => {
+		const now = performance.now();
+		if (!final && now - last < PROGRESS_INTERVAL_MS) return;
+		last = now;
+		// Fire and forget: the page's answer is not waited for.
+		void Promise.resolve(onProgress(bytesDone)).catch(() => {});
+	};
+}
+
+function startIngestWorker() {
+	const dbs = new Map<string, CairnDb>();
+	let job: { aborted: boolean } | null = null;
+	// Start the hashing thread now: compiling and warming it takes a moment.
+	getHasherThread();
+
+	const run = async <T>(fn: (signal: { aborted: boolean }) => Promise<T>): Promise<T> => {
+		if (job) throw toWire(new CairnError('worker_busy', 'This ingest worker is already running a job; IngestPool queues jobs, use it.'));
+		const signal = { aborted: false };
+		job = signal;
+		try {
+			return await fn(signal);
+		} catch (error) {
+			throw toWire(error);
+		} finally {
+			job = null;
+		}
+	};
+
+	const api: IngestWorkerApi = {
+		ingest(dbName, source, options, onProgress) {
+			return run(async (signal) => {
+				let db = dbs.get(dbName);
+				if (!db) dbs.set(dbName, (db = openDb(dbName)));
+				const progress = throttled(onProgress);
+				const result = await ingestBytes(source, {
+					db,
+					now: Date.now,
+					chunkBytes: options.chunkBytes,
+					label: options.label,
+					signal,
+					onProgress: progress,
+					// Bytes already in memory have no reads to overlap: hash them here.
+					createHasher: source instanceof Blob ? remoteHasher : undefined
+				});
+				progress(result.size, true);
+				return result;
+			});
+		},
+		hash(source, onProgress) {
+			return run(async (signal) => {
+				const progress = throttled(onProgress);
+				const result = await hashBytes(source, { signal, onProgress: progress, createHasher: source instanceof Blob ? remoteHasher : undefined });
+				progress(result.size, true);
+				return result;
+			});
+		},
+		cancel() {
+			if (job) job.aborted = true;
+		}
+	};
+	Comlink.expose(api);
+}
+
+if (self.name === HASHER_NAME) startHasherThread();
+else startIngestWorker();
