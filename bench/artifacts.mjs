@@ -148,6 +148,8 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 		console.log(`artifacts: generating ${bigBytes / MiB} MiB and ${midBytes / MiB} MiB of random bytes…`);
 		writeRandomFile(bigPath, bigBytes);
 		writeRandomFile(midPath, midBytes);
+		// Let the kernel write the new files back now, not while the anchors run.
+		await run('sync');
 		console.log('artifacts: anchors (sha256sum, openssl, node)…');
 		const bigAnchor = await anchors(bigPath, bigBytes);
 		const midAnchor = await anchors(midPath, midBytes);
@@ -159,6 +161,9 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 			.catch(() => {
 				throw new Error('the app does not expose globalThis.cairnDebug = { IngestPool, dbName } (root layout)');
 			});
+		// Let the service worker finish precaching first: it competes for the CPU.
+		await page.evaluate(() => Promise.race([navigator.serviceWorker?.ready, new Promise((r) => setTimeout(r, 10_000))]));
+		await new Promise((r) => setTimeout(r, 2000));
 		await page.evaluate(async (dbName) => {
 			const g = /** @type {any} */ (globalThis);
 			const input = document.createElement('input');
@@ -209,6 +214,19 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 		for (let i = 0; i < 3; i++) hashMid.push(await phase(`hash ${midBytes / MiB} MiB (one shot) #${i + 1}`, { op: 'hash', file: 1 }, midBytes, midAnchor));
 		const ingest = await phase('ingest 1 GiB', { op: 'ingest', file: 0, dbName }, bigBytes, bigAnchor);
 		const reingest = await phase('re-ingest 1 GiB (dedup)', { op: 'ingest', file: 0, dbName }, bigBytes, bigAnchor);
+		// A re-logged file skips the whole-file hash only when the schema has the file-digest cache table.
+		const fileDigestCache = await page.evaluate(
+			(dbName) =>
+				new Promise((resolve) => {
+					const req = indexedDB.open(dbName);
+					req.onsuccess = () => {
+						resolve(req.result.objectStoreNames.contains('fileDigests'));
+						req.result.close();
+					};
+					req.onerror = () => resolve(false);
+				}),
+			dbName
+		);
 
 		await page.evaluate(async (dbName) => {
 			/** @type {any} */ (globalThis).__cairnBenchPool.terminate();
@@ -227,7 +245,7 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 			hashBig: { best: best(hashBig), runs: hashBig, goal: { ratioToSha256sum: 0.85 } },
 			hashMid: { best: best(hashMid), runs: hashMid, goal: { ratioToSha256sum: 2, ratioToOpenssl: 0.5 } },
 			ingest: { ...ingest, goal: { ratioToSha256sum: 0.8, peakExtraMemoryMiB: 128, longestTaskMs: 50 } },
-			reingest: { ...reingest, speedupOverFirstIngest: +(ingest.seconds / reingest.seconds).toFixed(2), goal: { speedupOverFirstIngest: 3 } }
+			reingest: { ...reingest, fileDigestCache, speedupOverFirstIngest: +(ingest.seconds / reingest.seconds).toFixed(2), goal: { speedupOverFirstIngest: 3 } }
 		};
 		if (options.write !== false) {
 			await mkdir(new URL('./results/', import.meta.url), { recursive: true });

@@ -29,7 +29,12 @@ function descendants() {
 	}
 	const out = [];
 	const stack = [process.pid];
-	while (stack.length) for (const child of children.get(/** @type {number} */ (stack.pop())) ?? []) out.push(child), stack.push(child);
+	while (stack.length) {
+		for (const child of children.get(/** @type {number} */ (stack.pop())) ?? []) {
+			out.push(child);
+			stack.push(child);
+		}
+	}
 	return out;
 }
 
@@ -66,7 +71,8 @@ export function cpuSnapshot() {
 			perType[type] = (perType[type] ?? 0) + cpuSeconds(`/proc/${pid}/stat`);
 			for (const tid of readdirSync(`/proc/${pid}/task`)) {
 				const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
-				const key = `${type}/${name}`;
+				// Each worker is its own thread of the same name: keep them apart.
+				const key = `${type}/${name}${name === 'DedicatedWorker' ? `#${tid}` : ''}`;
 				perThread[key] = (perThread[key] ?? 0) + cpuSeconds(`/proc/${pid}/task/${tid}/stat`);
 			}
 		} catch {

@@ -11,6 +11,7 @@ import { openBench } from './browser.mjs';
 import { benchMetricLogging } from './metric-logging.mjs';
 import { benchChartDraw } from './chart-draw.mjs';
 import { benchRunTable } from './run-table.mjs';
+import { benchArtifacts } from './artifacts.mjs';
 
 const points = Number(process.env.BENCH_POINTS ?? 10_000_000);
 const results = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, results: /** @type {Record<string, unknown>} */ ({}) };
@@ -34,6 +35,11 @@ try {
 	console.log('run table: 10,000 runs…');
 	results.results.runTable = { ...(await benchRunTable(bench.page, bench.server.url, 10_000)), goals: { firstRowsMs: 1000, sortMs: 100 } };
 	console.log(results.results.runTable);
+
+	if (process.env.BENCH_SKIP_ARTIFACTS !== '1') {
+		console.log('artifacts: hashing and ingest of 1 GiB and 256 MiB files (writes bench/results/artifacts.json)…');
+		await benchArtifacts(bench.page, bench.server.url);
+	}
 } finally {
 	await bench.close();
 }

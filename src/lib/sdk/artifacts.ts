@@ -87,7 +87,8 @@ function toSource(data: ArtifactData): Blob | ArrayBuffer {
 	if (data instanceof Blob) return data;
 	// No type: the path's extension decides (a string may be JSON, YAML, Markdown…).
 	if (typeof data === 'string') return new Blob([data]);
-	if (data instanceof ArrayBuffer) return data;
+	// Copied: the worker pool takes ownership of (transfers) the buffer it is given.
+	if (data instanceof ArrayBuffer) return data.slice(0);
 	if (data instanceof Uint8Array) return data.slice().buffer;
 	throw new InvalidFieldError('artifact data', 'pass a File, Blob, ArrayBuffer, Uint8Array or string');
 }

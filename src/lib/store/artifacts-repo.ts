@@ -321,7 +321,13 @@ export class ArtifactRepository {
 				p.logicalBytes += v.size;
 				a.logicalBytes += v.size;
 				logicalBytes += v.size;
-				for (const f of v.files) if (!isExternal(f)) for (const h of f.chunks) (p.chunks.add(h), a.chunks.add(h));
+				for (const f of v.files) {
+					if (isExternal(f)) continue;
+					for (const h of f.chunks) {
+						p.chunks.add(h);
+						a.chunks.add(h);
+					}
+				}
 			});
 			const stored = (set: Set<string>) => [...set].reduce((n, h) => n + (chunkSizes.get(h) ?? 0), 0);
 			const storedBytes = [...chunkSizes.values()].reduce((n, s) => n + s, 0);

@@ -67,6 +67,7 @@ export type CairnDb = Dexie & {
 	artifacts: EntityTable<ArtifactRecord, 'id'>;
 	artifactVersions: EntityTable<ArtifactVersion, 'id'>;
 	artifactUses: Dexie.Table<ArtifactUse, [string, string]>;
+	fileDigests: EntityTable<{ key: string; sha256: string }, 'key'>;
 };
 
 export const DEFAULT_DB_NAME = 'cairn';
@@ -96,7 +97,10 @@ export const SCHEMA_V2 = {
 	// Versions: per artifact in order, per project, by producing run, by content for dedup.
 	artifactVersions: 'id, [projectId+name+version], projectId, producingRunId, contentDigest',
 	// Lineage: which run consumed which version, both ways.
-	artifactUses: '[runId+versionId], versionId, runId'
+	artifactUses: '[runId+versionId], versionId, runId',
+	// Whole-file SHA-256 by the file's chunk list (a content-derived key, so always sound):
+	// lets a re-logged file skip the whole-file hash when all its chunks are already stored.
+	fileDigests: 'key'
 } as const;
 
 export function openDb(name = DEFAULT_DB_NAME): CairnDb {

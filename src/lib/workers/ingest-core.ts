@@ -5,23 +5,29 @@
  * whole-file hash on a second thread); Node tests and `inProcessIngest` call it
  * directly.
  *
- * Where the time goes (1 GiB, Chromium, 2 cores; bench/artifacts.mjs measures it):
- * - The whole-file SHA-256 must be streamed, and WebCrypto's digest is one-shot,
- *   so it runs in WebAssembly (sha256-wasm.ts, ≈ 280 MB/s, one core, about what
- *   coreutils' sha256sum does). It is the one step no other thread can share.
- * - Chunk hashes use `crypto.subtle.digest` (SHA-NI, ≈ 0.9 GB/s on 4 MiB).
- * - Reading a File costs CPU on both sides of the process boundary
- *   (≈ 1.6 CPU-seconds a GiB in 16 MiB reads, ≈ 2.1 in 4 MiB reads), so pieces
- *   of PIECE_BYTES are read, two ahead.
- * - Writing a 4 MiB Blob into IndexedDB costs Chromium ≈ 4 CPU-seconds a GiB
- *   when the Blob is a slice of the source File, and ≈ 9 when it is a new Blob
- *   made from bytes in the page (copied into the blob registry first). Chunks of
- *   a Blob source are therefore stored as `source.slice(…)`: the same immutable
- *   snapshot that was hashed (Chromium fails the read, and so the put, if the
- *   file changed on disk since it was picked), and reads verify chunks anyway.
- * - Re-logging a file whose chunks are all stored skips the whole-file hash when
- *   the file-digest cache (FileDigestCache) knows its chunk list: the chunk
- *   hashes already pin the bytes, so the cached SHA-256 is the file's.
+ * Where the time goes (1 GiB, Chromium 156, this project's 2-core machine;
+ * bench/artifacts.mjs measures it and attributes CPU per thread):
+ * - The whole-file SHA-256 must be streamed and WebCrypto's digest is one-shot,
+ *   so it runs in WebAssembly (sha256-wasm.ts): ≈ 3.7 CPU-seconds, one core,
+ *   about what coreutils' sha256sum takes. No other thread can share it.
+ * - Chunk hashes: `crypto.subtle.digest` (SHA-NI) ≈ 1.4 CPU-seconds, on the
+ *   calling thread in Chromium (not a thread of its own).
+ * - Reading the File costs CPU on both sides of the process boundary:
+ *   ≈ 1.6 CPU-seconds in 16 MiB reads (≈ 2.1 in 4 MiB reads), so PIECE_BYTES.
+ * - Writing chunks: a 4 MiB Blob that is a slice of the source File costs
+ *   Chromium's IndexedDB ≈ 1–1.5 CPU-seconds a GiB (≈ 4 once the origin already
+ *   holds a few GiB); a new Blob made from bytes in the page ≈ 9 (copied through
+ *   the blob registry). Chunks of a Blob source are therefore stored as
+ *   `source.slice(…)`: the same immutable snapshot that was hashed (Chromium
+ *   fails the read, and so the put, if the file changed on disk since it was
+ *   picked), and every read of a chunk verifies its hash anyway.
+ * - Writes trail the hashing (storeNew): IndexedDB runs a read only after the
+ *   writes queued before it, so checking "is this chunk stored?" in line stalled
+ *   the hash on every write.
+ * - Re-logging a file whose chunks are all stored skips the whole-file hash
+ *   when the file-digest cache (FileDigestCache) knows its chunk list: the chunk
+ *   hashes pin the bytes, so the cached SHA-256 is the file's. What is left is
+ *   reading and chunk-hashing.
  */
 import { ARTIFACT_CHUNK_BYTES, EMPTY_SHA256 } from '$lib/core/artifacts';
 import { CairnError, InvalidFieldError } from '$lib/core/errors';
@@ -119,6 +125,8 @@ const READS_AHEAD = 2;
  * memory; a Blob made from bytes holds one chunk).
  */
 const PUTS_IN_FLIGHT = 4;
+/** Pieces whose chunk writes may trail the hashing (see storeNew). */
+const PIECES_BEHIND = 4;
 /**
  * Up to this size `hashBytes` reads the whole file into memory and uses one
  * WebCrypto digest (SHA-NI, ≈ 3× the streamed hash) instead of streaming.
@@ -280,25 +288,53 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 	const failOnPutError = () => {
 		if (putError !== undefined) throw putError;
 	};
-	const putChunk = async (hash: string, offset: number, bytes: Uint8Array<ArrayBuffer>) => {
+	/** `bytes` is used only for in-memory sources (never transferred); a Blob source's chunk is a slice of it. */
+	const putChunk = async (hash: string, offset: number, length: number, bytes: Uint8Array<ArrayBuffer>) => {
 		while (puts.size >= PUTS_IN_FLIGHT) await Promise.race(puts);
 		failOnPutError();
-		const data = source instanceof Blob ? source.slice(offset, offset + bytes.length) : new Blob([bytes]);
-		const put: Promise<void> = db.blobChunks.add({ hash, size: bytes.length, data, writtenAt: deps.now() }).then(
+		const data = source instanceof Blob ? source.slice(offset, offset + length) : new Blob([bytes]);
+		const put: Promise<void> = db.blobChunks.add({ hash, size: length, data, writtenAt: deps.now() }).then(
 			() => {
 				newChunks++;
-				newBytes += bytes.length;
-				storedBytes += bytes.length;
+				newBytes += length;
+				storedBytes += length;
 			},
 			(error: unknown) => {
 				// Another ingest stored the same bytes meanwhile: fine, not ours.
-				if (isConstraintError(error)) storedBytes += bytes.length;
+				if (isConstraintError(error)) storedBytes += length;
 				else putError ??= error;
 			}
 		);
 		puts.add(put);
 		void put.finally(() => puts.delete(put));
 	};
+
+	/**
+	 * Looks up which of a piece's chunks the store lacks and writes those, in
+	 * piece order; says whether any was new. Runs behind the hashing: IndexedDB
+	 * starts a read only after the writes queued before it commit, so awaiting
+	 * it in line would stall the whole-file hash on every write.
+	 */
+	const storeNew = async (offset: number, hashes: string[], lengths: number[], views: Uint8Array<ArrayBuffer>[]): Promise<boolean> => {
+		const present = new Set(await db.blobChunks.where('hash').anyOf(hashes).primaryKeys());
+		let anyNew = false;
+		for (const [i, hash] of hashes.entries()) {
+			const length = lengths[i] ?? 0;
+			if (seen.has(hash)) continue;
+			seen.add(hash);
+			if (present.has(hash)) {
+				storedBytes += length;
+				continue;
+			}
+			anyNew = true;
+			throwIfAborted(signal, label);
+			await putChunk(hash, offset + i * chunkBytes, length, views[i] as Uint8Array<ArrayBuffer>);
+		}
+		return anyNew;
+	};
+	/** Pieces whose writes are queued behind the hashing: bounded so progress stays honest and the end does not wait long. */
+	let behind: Promise<unknown> = Promise.resolve();
+	let piecesBehind = 0;
 
 	let bytesDone = 0;
 	try {
@@ -307,34 +343,32 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 			failOnPutError();
 			const views: Uint8Array<ArrayBuffer>[] = [];
 			for (let at = 0; at < piece.bytes.length; at += chunkBytes) views.push(piece.bytes.subarray(at, at + chunkBytes));
-			// All digests start before the first is awaited: WebCrypto copies the input
-			// synchronously and hashes on its own thread.
+			// Lengths now: a hashing thread may take (detach) the piece's buffer before the writes run.
+			const lengths = views.map((v) => v.length);
+			const pieceEnd = piece.offset + piece.bytes.length;
+			// WebCrypto copies its input when called, so the hasher may take the buffer once these are started.
 			const hashes = await Promise.all(views.map((v) => sha256Hex(v)));
-			const present = new Set(await db.blobChunks.where('hash').anyOf(hashes).primaryKeys());
-			for (const [i, hash] of hashes.entries()) {
-				const view = views[i] as Uint8Array<ArrayBuffer>;
-				chunks.push(hash);
-				if (present.has(hash) || seen.has(hash)) {
-					if (present.has(hash) && !seen.has(hash)) storedBytes += view.length;
-					seen.add(hash);
-					continue;
-				}
-				seen.add(hash);
-				if (!hasher && !oneShot) {
-					// The first chunk the store lacks: the file is new (or resumed); hash what came before.
-					await feedRange(await startHasher(), 0, piece.offset);
-				}
-				await putChunk(hash, piece.offset + i * chunkBytes, view);
-				throwIfAborted(signal, label);
+			chunks.push(...hashes);
+			if (hasher || oneShot) {
+				while (piecesBehind >= PIECES_BEHIND) await behind;
+				piecesBehind++;
+				behind = behind
+					.then(() => storeNew(piece.offset, hashes, lengths, views))
+					.catch((error: unknown) => void (putError ??= error))
+					.finally(() => piecesBehind--);
+			} else if (await storeNew(piece.offset, hashes, lengths, views)) {
+				// The first chunk the store lacks: the file is new (or resumed); hash what came before.
+				await feedRange(await startHasher(), 0, piece.offset);
 			}
-			// Last use of the piece: a hasher on another thread may take its buffer now.
+			// Last use of the piece's bytes here: a hasher on another thread may take its buffer now.
 			if (hasher) {
 				hasher.update(piece.bytes, piece.owned);
 				await hasher.ready?.();
 			}
-			bytesDone = piece.offset + piece.bytes.length;
+			bytesDone = pieceEnd;
 			deps.onProgress?.(bytesDone);
 		}
+		await behind;
 		await settlePuts();
 		failOnPutError();
 		throwIfAborted(signal, label);
@@ -358,6 +392,7 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 	} catch (error) {
 		// Let writes already handed to IndexedDB finish (they stay unreferenced until
 		// a version commits them; the GC sweeps them after its grace period).
+		await behind;
 		await settlePuts();
 		if (isQuotaError(error)) throw new StorageQuotaError(label, size, size - storedBytes);
 		throw error;
@@ -403,9 +438,10 @@ export async function hashBytes(source: IngestSource, deps: HashDeps = {}): Prom
 	const hasher = await (deps.createHasher ?? inlineHasher)();
 	for await (const piece of readPieces(source, 0, size, pieceBytes)) {
 		throwIfAborted(signal, label);
+		const pieceEnd = piece.offset + piece.bytes.length;
 		hasher.update(piece.bytes, piece.owned);
 		await hasher.ready?.();
-		deps.onProgress?.(piece.offset + piece.bytes.length);
+		deps.onProgress?.(pieceEnd);
 	}
 	const sha256 = await hasher.digest();
 	throwIfAborted(signal, label);

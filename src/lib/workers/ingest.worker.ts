@@ -8,8 +8,8 @@
  * - feeds the whole-file SHA-256 to a hashing thread: the same module started
  *   again by the ingest worker as a nested worker named HASHER_NAME. The
  *   streamed SHA-256 keeps one core busy (≈ 280 MB/s); on its own thread it
- *   runs while this thread waits for reads and writes, instead of taking turns
- *   with them (measured in Chromium: ≈ 190 MB/s in one thread, ≈ 250 in two).
+ *   runs while this thread reads, instead of taking turns with the reads
+ *   (measured on 1 GiB in Chromium: ≈ 190 MB/s in one thread, ≈ 275 in two).
  *
  * Errors cross back as plain `WireError` objects (Comlink would keep only an
  * Error's name and message); ingest-pool.ts turns them into the named errors.
@@ -32,7 +32,8 @@ export type IngestWorkerApi = {
 /** The API of this module in its hashing-thread role. */
 export type HasherThreadApi = {
 	init(): void;
-	update(buffer: ArrayBuffer, offset: number, length: number): void;
+	/** Returns the buffer (transferred back, spent). */
+	update(buffer: ArrayBuffer, offset: number, length: number): ArrayBuffer;
 	digest(): string;
 };
 
@@ -79,6 +80,10 @@ function startHasherThread() {
 		},
 		async update(buffer: ArrayBuffer, offset: number, length: number) {
 			(await ready).update(new Uint8Array(buffer, offset, length));
+			// Hand the spent buffer back: the reading thread allocates its pieces, so its
+			// garbage collector runs often and frees it there, while this thread, which
+			// allocates almost nothing, collected spent pieces late (≈ 300 MiB held).
+			return Comlink.transfer(buffer, [buffer]);
 		},
 		async digest() {
 			return (await ready).digest();
@@ -125,9 +130,11 @@ async function remoteHasher(): Promise<StreamHasher> {
 		update(bytes, owned) {
 			const copy = owned ? bytes : bytes.slice();
 			const buffer = copy.buffer as ArrayBuffer;
-			queued += copy.byteLength;
-			const call: Promise<void> = Promise.race([remote.update(Comlink.transfer(buffer, [buffer]), copy.byteOffset, copy.byteLength), broken]).then(
-				() => void (queued -= copy.byteLength),
+			// Read before the transfer detaches the buffer (a detached view has length 0).
+			const { byteOffset, byteLength } = copy;
+			queued += byteLength;
+			const call: Promise<void> = Promise.race([remote.update(Comlink.transfer(buffer, [buffer]), byteOffset, byteLength), broken]).then(
+				() => void (queued -= byteLength),
 				(error: unknown) => void (failure ??= error)
 			);
 			pending.add(call);

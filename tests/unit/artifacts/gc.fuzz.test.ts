@@ -31,8 +31,12 @@ describe('artifact GC fuzz', () => {
 		it(`seed ${seed}: refcounts, dedup and GC stay consistent`, async () => {
 			console.log(`artifact GC fuzz seed ${seed}`);
 			const rand = rng(seed);
-			let t!: Awaited<ReturnType<typeof openTestCairn>>;
-			t = await openTestCairn({ ingest: (source, o) => ingestBytes(source, { db: t.cairn.db, now: () => t.clock.now, chunkBytes: CHUNK, label: o.label }) });
+			// The ingest needs the Cairn it belongs to: resolve it lazily (it runs only after open).
+			const holder: { t?: Awaited<ReturnType<typeof openTestCairn>> } = {};
+			const t = await openTestCairn({
+				ingest: (source, o) => ingestBytes(source, { db: holder.t!.cairn.db, now: () => holder.t!.clock.now, chunkBytes: CHUNK, label: o.label })
+			});
+			holder.t = t;
 			const { cairn, clock } = t;
 			const prefix = Uint8Array.from({ length: 3 * CHUNK }, () => Math.floor(rand() * 256));
 			const names = ['a', 'b', 'c'];
