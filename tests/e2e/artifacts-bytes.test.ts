@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Download, Page } from 'playwright-core';
-import { cleanupProfiles, launchProfile, startApp, type App, type Profile } from './harness';
+import { cleanupProfiles, launchProfile, startApp, type App, type Profile, navigate } from './harness';
 
 const PROJECT = 'art-bytes';
 const SCREENSHOTS = process.env.CAIRN_SCREENSHOTS;
@@ -46,17 +46,8 @@ afterAll(async () => {
 	if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** Client-side navigation, as following a link does (keeps the page's JS state). */
-async function go(path: string) {
-	await page.evaluate((href) => {
-		const a = document.createElement('a');
-		a.href = href;
-		document.body.append(a);
-		a.click();
-		a.remove();
-	}, path);
-	await page.waitForURL(new URL(path, app.url).href);
-}
+/** Client-side navigation (keeps the page's JS state); see harness.ts. */
+const go = (path: string) => navigate(page, app.url, path);
 
 const versionPath = (name: string, version: number) => `/p/${PROJECT}/artifacts/${name}/v/${version}`;
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cleanupProfiles, launchProfile, startApp, type App, type Profile } from './harness';
+import { cleanupProfiles, launchProfile, startApp, type App, type Profile, navigate } from './harness';
 
 const PROJECT = 'art-ui';
 const SCREENSHOTS = process.env.CAIRN_SCREENSHOTS;
@@ -90,20 +90,8 @@ function watchForProgress() {
 	});
 }
 
-/**
- * Client-side navigation (SvelteKit handles the click), as a user following links
- * does; a full load of a deep link would also re-register the service worker.
- */
-async function go(path: string) {
-	await page.evaluate((href) => {
-		const a = document.createElement('a');
-		a.href = href;
-		document.body.append(a);
-		a.click();
-		a.remove();
-	}, path);
-	await page.waitForURL(new URL(path, app.url).href);
-}
+/** Client-side navigation (keeps the page's JS state); see harness.ts. */
+const go = (path: string) => navigate(page, app.url, path);
 
 async function openRunPage() {
 	await go(`/p/${PROJECT}/r/${runId}`);

@@ -157,3 +157,18 @@ export async function cleanupProfiles(): Promise<void> {
 	await Promise.allSettled([...tempDirs].map((dir) => rm(dir, { recursive: true, force: true })));
 	tempDirs.clear();
 }
+
+/**
+ * Client-side navigation, as a user following a link does: SvelteKit handles the
+ * click, so the page's JS state (open run handles, worker pools) survives.
+ */
+export async function navigate(page: Page, baseUrl: string, path: string): Promise<void> {
+	await page.evaluate((href) => {
+		const a = document.createElement('a');
+		a.href = href;
+		document.body.append(a);
+		a.click();
+		a.remove();
+	}, path);
+	await page.waitForURL(new URL(path, baseUrl).href);
+}

@@ -17,6 +17,8 @@ import {
 } from '$lib/core/artifacts';
 import { InvalidFieldError } from '$lib/core/errors';
 import type { ArtifactRepository } from '$lib/store/artifacts-repo';
+import type { IngestResult } from '$lib/workers/ingest-core';
+import type { IngestProgress } from '$lib/workers/ingest-pool';
 
 export type ArtifactData = Blob | ArrayBuffer | Uint8Array | string;
 
@@ -25,20 +27,7 @@ export interface ArtifactFileInput {
 	data: ArtifactData;
 }
 
-export interface IngestProgress {
-	bytesDone: number;
-	bytesTotal: number;
-	bytesPerSecond: number;
-	secondsLeft: number;
-}
-
-export interface IngestResult {
-	size: number;
-	sha256: string;
-	chunks: string[];
-	newChunks: number;
-	newBytes: number;
-}
+export type { IngestProgress, IngestResult };
 
 /** Stores a file's chunks (hashing them) and returns its manifest; the environment supplies it (worker pool or in-process). */
 export type IngestFn = (
