@@ -103,12 +103,23 @@ describe('artifact bytes', () => {
 			const input = document.getElementById('e2e-big-input') as HTMLInputElement;
 			const run = await (globalThis as any).cairn.startRun({ project });
 			const result = await run.logArtifact('big', input.files![0], { kind: 'model' });
+			// The same file again: its chunks are stored, so it is scanned (two threads) and its digest comes from the cache.
+			const again = await run.logArtifact('big', input.files![0], { kind: 'model' });
 			await run.finish();
 			input.remove();
 			const file = result.version.files[0];
-			return { created: result.created, version: result.version.version, path: file.path, size: file.size, sha256: file.sha256, chunks: file.chunks.length };
+			const fileAgain = again.version.files[0];
+			return {
+				created: result.created,
+				version: result.version.version,
+				path: file.path,
+				size: file.size,
+				sha256: file.sha256,
+				chunks: file.chunks.length,
+				again: { version: again.version.version, sha256: fileAgain.sha256, sameChunks: JSON.stringify(fileAgain.chunks) === JSON.stringify(file.chunks) }
+			};
 		}, PROJECT);
-		expect(logged).toEqual({ created: true, version: 1, path: 'big.bin', size: BIG_BYTES, sha256: expected, chunks: 26 });
+		expect(logged).toEqual({ created: true, version: 1, path: 'big.bin', size: BIG_BYTES, sha256: expected, chunks: 26, again: { version: 1, sha256: expected, sameChunks: true } });
 
 		// Download through the version page's button: same name, same bytes.
 		await go(versionPath('big', 1));

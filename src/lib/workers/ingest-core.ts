@@ -27,7 +27,12 @@
  * - Re-logging a file whose chunks are all stored skips the whole-file hash
  *   when the file-digest cache (FileDigestCache) knows its chunk list: the chunk
  *   hashes pin the bytes, so the cached SHA-256 is the file's. What is left is
- *   reading and chunk-hashing.
+ *   reading and chunk-hashing, and those split: once the first piece turns out
+ *   stored, the rest of the file is scanned in two halves at once, one on this
+ *   thread and one on `deps.scanChunks` (the worker's hashing thread, idle
+ *   then), with the existence checks trailing (scanStored). The first chunk the
+ *   store lacks stops the scan and the file is stored and hashed as it goes, as
+ *   a new one. A new file pays only for its first piece being read alone.
  */
 import { ARTIFACT_CHUNK_BYTES, EMPTY_SHA256 } from '$lib/core/artifacts';
 import { CairnError, InvalidFieldError } from '$lib/core/errors';
@@ -110,12 +115,42 @@ export interface IngestDeps {
 	createHasher?: () => Promise<StreamHasher>;
 	/** Defaults to the db's `fileDigests` table when the schema has one; null turns the cache off. */
 	digestCache?: FileDigestCache | null;
+	/**
+	 * Where the second half of a re-logged file's chunks is hashed (see
+	 * scanStored); the worker passes its hashing thread, idle then. Defaults to
+	 * `scanChunks` on this thread, interleaved with the first half.
+	 */
+	scanChunks?: ChunkScanner;
 }
+
+/**
+ * Hashes the chunks of [start, end) of `source` (start on a chunk boundary),
+ * calling `onPiece` with each piece's chunk hashes in order; stops early once
+ * it answers false.
+ */
+export type ChunkScanner = (
+	source: Blob,
+	start: number,
+	end: number,
+	chunkBytes: number,
+	pieceBytes: number,
+	onPiece: (offset: number, hashes: string[]) => boolean | Promise<boolean>
+) => Promise<void>;
+
+/** The ChunkScanner on the calling thread. */
+export const scanChunks: ChunkScanner = async (source, start, end, chunkBytes, pieceBytes, onPiece) => {
+	for await (const piece of readPieces(source, start, end, pieceBytes)) {
+		const hashes: Promise<string>[] = [];
+		for (let at = 0; at < piece.bytes.length; at += chunkBytes) hashes.push(sha256Hex(piece.bytes.subarray(at, at + chunkBytes)));
+		if (!(await onPiece(piece.offset, await Promise.all(hashes)))) return;
+	}
+};
 
 /**
  * 16 MiB reads: in Chromium 16 MiB `slice().arrayBuffer()` reads, two in flight,
  * ran ≈ 1.1 GB/s for ≈ 1.6 CPU-seconds a GiB, against ≈ 0.9 GB/s and ≈ 2.1 for
- * 4 MiB. Memory: two pieces being read, one being processed, plus what the hasher queues.
+ * 4 MiB. Memory: two pieces being read, one being processed, plus what the
+ * hasher queues (one piece behind the one it hashes: ingest.worker.ts).
  */
 export const PIECE_BYTES = 16 * 1024 * 1024;
 const READS_AHEAD = 2;
@@ -195,7 +230,7 @@ interface Piece {
  * shorter). Blobs are read READS_AHEAD pieces ahead, so the next read overlaps
  * the work on this one; in-memory sources yield views.
  */
-async function* readPieces(source: IngestSource, start: number, end: number, pieceBytes: number): AsyncGenerator<Piece> {
+async function* readPieces(source: IngestSource, start: number, end: number, pieceBytes: number, probe = false): AsyncGenerator<Piece> {
 	if (!(source instanceof Blob)) {
 		const all = source instanceof Uint8Array ? source : new Uint8Array(source);
 		for (let at = start; at < end; at += pieceBytes)
@@ -204,8 +239,8 @@ async function* readPieces(source: IngestSource, start: number, end: number, pie
 	}
 	const queue: { offset: number; read: Promise<ArrayBuffer> }[] = [];
 	let next = start;
-	const fill = () => {
-		while (queue.length < READS_AHEAD && next < end) {
+	const fill = (ahead = READS_AHEAD) => {
+		while (queue.length < ahead && next < end) {
 			const to = Math.min(end, next + pieceBytes);
 			const read = source.slice(next, to).arrayBuffer();
 			// A consumer that stops early leaves reads behind; their failure is nobody's business.
@@ -214,11 +249,14 @@ async function* readPieces(source: IngestSource, start: number, end: number, pie
 			next = to;
 		}
 	};
-	fill();
+	fill(probe ? 1 : READS_AHEAD);
 	for (let item = queue.shift(); item; item = queue.shift()) {
 		const buffer = await item.read;
-		fill();
+		// A probe reads on only once its first piece is done with (the caller may stop there).
+		if (!probe) fill();
 		yield { offset: item.offset, bytes: new Uint8Array(buffer), owned: true };
+		if (probe) fill();
+		probe = false;
 	}
 }
 
@@ -332,13 +370,60 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 		}
 		return anyNew;
 	};
+	/**
+	 * Whether every chunk of [from, size) is stored, hashing the two halves at
+	 * once (here and on `deps.scanChunks`): the chunk hashes of a re-logged file,
+	 * whose first piece was all stored, then (if its digest is cached) no
+	 * whole-file hash. Stops at the first chunk the store lacks and says so with
+	 * undefined (the file is new or partly stored: it gets hashed as it goes).
+	 * Stores nothing and leaves `seen` and `storedBytes` alone.
+	 */
+	const scanStored = async (blob: Blob, from: number): Promise<string[] | undefined> => {
+		const count = Math.ceil((size - from) / chunkBytes);
+		const mid = Math.min(size, from + Math.ceil(count / 2) * chunkBytes);
+		const hashes: string[] = new Array<string>(count);
+		let stop = false;
+		let scanned = from;
+		let checks: Promise<void> = Promise.resolve();
+		const onPiece = (offset: number, pieceHashes: string[]) => {
+			if (stop || signal?.aborted) return !(stop = true);
+			for (const [i, hash] of pieceHashes.entries()) hashes[(offset - from) / chunkBytes + i] = hash;
+			scanned += Math.min(size, offset + pieceHashes.length * chunkBytes) - offset;
+			report(scanned);
+			// Existence checks trail the hashing (no writes are queued, so they answer at once).
+			checks = checks.then(async () => {
+				if (stop) return;
+				const present = new Set(await db.blobChunks.where('hash').anyOf(pieceHashes).primaryKeys());
+				if (pieceHashes.some((h) => !present.has(h))) stop = true;
+			});
+			return !stop;
+		};
+		const halves = [scanChunks(blob, from, mid, chunkBytes, pieceBytes, onPiece)];
+		if (mid < size) halves.push((deps.scanChunks ?? scanChunks)(blob, mid, size, chunkBytes, pieceBytes, onPiece));
+		const outcomes = await Promise.allSettled(halves);
+		await checks;
+		throwIfAborted(signal, label);
+		for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+		return stop ? undefined : hashes;
+	};
+
 	/** Pieces whose writes are queued behind the hashing: bounded so progress stays honest and the end does not wait long. */
 	let behind: Promise<unknown> = Promise.resolve();
 	let piecesBehind = 0;
 
 	let bytesDone = 0;
+	/** Progress never goes back (a scan that finds a missing chunk reported bytes the main loop reaches again later). */
+	let reported = 0;
+	function report(bytes: number) {
+		if (bytes <= reported) return;
+		reported = bytes;
+		deps.onProgress?.(bytes);
+	}
+	/** Every chunk is known stored (scanStored): the chunk list is complete. */
+	let allStored = false;
 	try {
-		for await (const piece of readPieces(source, 0, size, pieceBytes)) {
+		// Without a hasher the first piece decides whether the file may be stored already (then it is scanned, not read on).
+		for await (const piece of readPieces(source, 0, size, pieceBytes, !hasher && !oneShot)) {
 			throwIfAborted(signal, label);
 			failOnPutError();
 			const views: Uint8Array<ArrayBuffer>[] = [];
@@ -359,6 +444,16 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 			} else if (await storeNew(piece.offset, hashes, lengths, views)) {
 				// The first chunk the store lacks: the file is new (or resumed); hash what came before.
 				await feedRange(await startHasher(), 0, piece.offset);
+			} else if (piece.offset === 0 && pieceEnd < size && source instanceof Blob) {
+				// The first piece is all stored: likely a re-logged file. Hash the rest's chunks two at a time.
+				const rest = await scanStored(source, pieceEnd);
+				if (rest) {
+					chunks.push(...rest);
+					allStored = true;
+					break;
+				}
+				// Some chunk is missing: hash the whole file as it goes, from this (first) piece on.
+				await startHasher();
 			}
 			// Last use of the piece's bytes here: a hasher on another thread may take its buffer now.
 			if (hasher) {
@@ -366,7 +461,13 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 				await hasher.ready?.();
 			}
 			bytesDone = pieceEnd;
-			deps.onProgress?.(bytesDone);
+			report(bytesDone);
+		}
+		if (allStored) {
+			for (const hash of chunks) seen.add(hash);
+			storedBytes = size;
+			bytesDone = size;
+			report(size);
 		}
 		await behind;
 		await settlePuts();
@@ -374,11 +475,13 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 		throwIfAborted(signal, label);
 
 		let sha256: string;
+		const key = cache ? await fileDigestKey(size, chunkBytes, chunks) : undefined;
+		let known: string | undefined;
 		if (oneShot) sha256 = await oneShot;
 		else if (hasher) sha256 = await hasher.digest();
 		else {
 			// Every chunk was already stored. A cache hit means the file was hashed before.
-			const known = cache ? await cache.get(await fileDigestKey(size, chunkBytes, chunks)) : undefined;
+			known = cache && key ? await cache.get(key) : undefined;
 			if (known) sha256 = known;
 			else {
 				const h = await startHasher();
@@ -387,7 +490,7 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 			}
 		}
 		throwIfAborted(signal, label);
-		if (cache) await cache.put(await fileDigestKey(size, chunkBytes, chunks), sha256);
+		if (cache && key && !known) await cache.put(key, sha256);
 		return { size, sha256, chunks, newChunks, newBytes };
 	} catch (error) {
 		// Let writes already handed to IndexedDB finish (they stay unreferenced until

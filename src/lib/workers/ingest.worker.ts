@@ -17,7 +17,7 @@
 import * as Comlink from 'comlink';
 import { CairnError } from '$lib/core/errors';
 import { openDb, type CairnDb } from '$lib/store/db';
-import { hashBytes, ingestBytes, StorageQuotaError, type IngestResult, type StreamHasher } from './ingest-core';
+import { hashBytes, ingestBytes, scanChunks, StorageQuotaError, type ChunkScanner, type IngestResult, type StreamHasher } from './ingest-core';
 import { createSha256, type Sha256 } from './sha256-wasm';
 
 export type IngestWorkerApi = {
@@ -35,6 +35,8 @@ export type HasherThreadApi = {
 	/** Returns the buffer (transferred back, spent). */
 	update(buffer: ArrayBuffer, offset: number, length: number): ArrayBuffer;
 	digest(): string;
+	/** `scanChunks` on this thread (idle while a re-logged file's chunks are hashed). */
+	scan(source: Blob, start: number, end: number, chunkBytes: number, pieceBytes: number, onPiece: (offset: number, hashes: string[]) => boolean | Promise<boolean>): void;
 };
 
 /** A failure as it crosses the worker boundary. */
@@ -53,9 +55,11 @@ export const HASHER_NAME = 'cairn-sha256';
 const PROGRESS_INTERVAL_MS = 50;
 /**
  * Bytes handed to the hashing thread and not yet hashed, before the reader
- * waits: two 16 MiB pieces, enough to keep it busy through a slow read.
+ * waits: one 16 MiB piece queued behind the one being hashed. The reader, with
+ * its reads ahead, refills it well before the hasher is through (the hasher is
+ * the slower thread); a second queued piece only added to the peak memory.
  */
-const HASHER_QUEUE_BYTES = 32 * 1024 * 1024;
+const HASHER_QUEUE_BYTES = 16 * 1024 * 1024;
 /**
  * Bytes run through a new hasher before the first job: V8 compiles wasm with a
  * baseline tier first and optimizes hot functions after a while.
@@ -87,6 +91,10 @@ function startHasherThread() {
 		},
 		async digest() {
 			return (await ready).digest();
+		},
+		async scan(source: Blob, start: number, end: number, chunkBytes: number, pieceBytes: number, onPiece: (offset: number, hashes: string[]) => boolean | Promise<boolean>) {
+			// onPiece is the ingest worker's (a Comlink proxy): each answer is one round trip.
+			await scanChunks(source, start, end, chunkBytes, pieceBytes, onPiece);
 		}
 	} satisfies { [K in keyof HasherThreadApi]: (...args: Parameters<HasherThreadApi[K]>) => Promise<ReturnType<HasherThreadApi[K]>> };
 	// Exposed synchronously: messages that arrive before a listener exists are lost.
@@ -152,6 +160,12 @@ async function remoteHasher(): Promise<StreamHasher> {
 	};
 }
 
+/** A ChunkScanner on the hashing thread: the second half of a re-logged file's chunks, hashed beside this thread's half. */
+const remoteScanner: ChunkScanner = async (source, start, end, chunkBytes, pieceBytes, onPiece) => {
+	const { remote, broken } = getHasherThread();
+	await Promise.race([remote.scan(source, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece)), broken]);
+};
+
 function toWire(error: unknown): WireError | unknown {
 	if (!(error instanceof Error)) return error;
 	const wire: WireError = { cairnWireError: true, name: error.name, code: error instanceof CairnError ? error.code : null, message: error.message };
@@ -206,7 +220,8 @@ function startIngestWorker() {
 					signal,
 					onProgress: progress,
 					// Bytes already in memory have no reads to overlap: hash them here.
-					createHasher: source instanceof Blob ? remoteHasher : undefined
+					createHasher: source instanceof Blob ? remoteHasher : undefined,
+					scanChunks: remoteScanner
 				});
 				progress(result.size, true);
 				return result;

@@ -13,6 +13,9 @@ import {
 	hashBytes,
 	IngestCancelledError,
 	ingestBytes,
+	inlineHasher,
+	scanChunks as defaultScan,
+	type ChunkScanner,
 	StorageQuotaError,
 	type IngestResult,
 	type IngestSource,
@@ -224,6 +227,59 @@ describe('ingestBytes', () => {
 		expect(hashers).toBe(3);
 	});
 
+	it('scans a re-logged file in two halves at once, and falls back to hashing it whole when a chunk is missing', async () => {
+		const rand = rng(21);
+		for (const size of [2 * CHUNK + 1, 9 * CHUNK, 17 * CHUNK + 3]) {
+			const db = freshDb(true);
+			const bytes = randomBytes(rand, size);
+			const scans: [number, number][] = [];
+			// Stands in for the worker's hashing thread: the second half, scanned beside the first.
+			const scanChunks: ChunkScanner = (source, start, end, chunkBytes, pieceBytes, onPiece) => {
+				scans.push([start, end]);
+				return defaultScan(source, start, end, chunkBytes, pieceBytes, onPiece);
+			};
+			let hashers = 0;
+			const counting = async (): Promise<StreamHasher> => (hashers++, inlineHasher());
+			const progress: number[] = [];
+			const deps = { db, now: () => 1, chunkBytes: CHUNK, pieceBytes: 2 * CHUNK, createHasher: counting, scanChunks, onProgress: (n: number) => progress.push(n) };
+			const sequential = await ingestBytes(new Blob([bytes]), { ...deps, scanChunks: undefined, digestCache: null });
+			await expectIngested(db, bytes, sequential, CHUNK, `${size}: first`);
+			hashers = 0;
+
+			// Every chunk stored, digest not cached yet: scanned, then hashed whole once.
+			const miss = await ingestBytes(new Blob([bytes]), deps);
+			expect(miss, `${size}: cache miss`).toEqual({ ...sequential, newChunks: 0, newBytes: 0 });
+			expect(hashers, `${size}: cache miss hashes the file`).toBe(1);
+			// After the first piece (2 chunks), the rest splits in two once it has two chunks.
+			const rest = Math.ceil(size / CHUNK) - 2;
+			expect(scans, `${size}: the second half went to the scanner`).toHaveLength(rest >= 2 ? 1 : 0);
+			for (const [mid, end] of scans) {
+				expect(end).toBe(size);
+				expect(mid).toBe((2 + Math.ceil(rest / 2)) * CHUNK);
+			}
+
+			// Cached now: the same result from the scan alone, no whole-file hash.
+			progress.length = 0;
+			const hit = await ingestBytes(new Blob([bytes]), deps);
+			expect(hit, `${size}: cache hit`).toEqual(miss);
+			expect(hashers, `${size}: a cache hit hashes nothing`).toBe(1);
+			expect(progress.at(-1)).toBe(size);
+			expect(progress).toEqual([...progress].sort((a, b) => a - b));
+
+			// The same first piece, a changed last chunk: the scan stops, the file is stored and hashed as it goes.
+			const changed = bytes.slice();
+			changed[size - 1] = (changed[size - 1]! + 1) % 256;
+			progress.length = 0;
+			const fresh = await ingestBytes(new Blob([changed]), deps);
+			await expectIngested(db, changed, fresh, CHUNK, `${size}: changed tail`);
+			expect(fresh.newChunks, `${size}: only the changed chunk is new`).toBe(1);
+			expect(hashers).toBe(2);
+			expect(progress.at(-1)).toBe(size);
+			expect(progress, `${size}: progress stays monotonic across the fallback`).toEqual([...progress].sort((a, b) => a - b));
+			db.close();
+		}
+	});
+
 	it('returns the empty SHA-256 and no chunks for 0 bytes, from every source kind', async () => {
 		const db = freshDb();
 		for (const source of [new Blob([]), new ArrayBuffer(0), new Uint8Array(0)]) {
@@ -253,6 +309,16 @@ describe('ingestBytes', () => {
 		const stored = await db.blobChunks.count();
 		expect(stored).toBeGreaterThan(0);
 		expect(stored, 'stopped promptly').toBeLessThanOrEqual(40);
+	});
+
+	it('stops a re-logged file\'s scan with IngestCancelledError', async () => {
+		const db = freshDb(true);
+		const bytes = randomBytes(rng(22), 40 * CHUNK);
+		const deps = { db, now: () => 1, chunkBytes: CHUNK, pieceBytes: 2 * CHUNK };
+		await ingestBytes(new Blob([bytes]), deps);
+		const signal = { aborted: false };
+		const run = ingestBytes(new Blob([bytes]), { ...deps, signal, onProgress: (n) => void (n > 4 * CHUNK && (signal.aborted = true)) });
+		await expect(run).rejects.toBeInstanceOf(IngestCancelledError);
 	});
 
 	it('rejects at once when the signal was aborted before it started', async () => {
