@@ -101,6 +101,24 @@ describe('logging and browsing', () => {
 		await page.close();
 	});
 
+	it('draws a long series from chunk envelopes first, then shows every point', async () => {
+		const page = await profile.context.newPage();
+		await openCairn(page);
+		const id = await page.evaluate(async () => {
+			const run = await (globalThis as any).cairn.startRun({ project: 'e2e-long', name: 'long' });
+			for (let step = 0; step < 20_000; step++) run.log({ loss: step === 12_345 ? 99 : Math.exp(-step / 5000) }, { step });
+			await run.finish();
+			return run.id as string;
+		});
+		await page.goto(new URL(`/p/e2e-long/r/${id}`, app.url).href);
+		const chart = page.locator('[data-testid="charts"] [role="img"]').first();
+		await chart.waitFor();
+		// The full read replaces the envelope: the label then counts every point.
+		await expect.poll(() => chart.getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/20,000 points/);
+		await page.getByRole('button', { name: 'Download CSV' }).waitFor();
+		await page.close();
+	});
+
 	it('rejects bad calls with named errors and leaves the store unchanged', async () => {
 		const page = await profile.context.newPage();
 		await openCairn(page);

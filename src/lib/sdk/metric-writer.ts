@@ -8,7 +8,7 @@
  * and the next flush retries them in order.
  */
 import { sha256Hex } from '$lib/core/hash';
-import { METRIC_CHUNK_POINTS, concatSeries, emptySeries, packColumns, seriesId, summarize, unpackColumns } from '$lib/core/metric-chunks';
+import { METRIC_CHUNK_POINTS, chunkEnvelope, concatSeries, emptySeries, packColumns, seriesId, summarize, unpackColumns } from '$lib/core/metric-chunks';
 import type { MetricSummary, SeriesPoints } from '$lib/core/types';
 import type { MetricRepository, SeriesWrite } from '$lib/store/metrics-repo';
 import { SeriesBuffer } from './series-buffer';
@@ -101,7 +101,8 @@ export class MetricWriter {
 						hash,
 						points: METRIC_CHUNK_POINTS,
 						firstStep: all.steps[from] as number,
-						lastStep: all.steps[to - 1] as number
+						lastStep: all.steps[to - 1] as number,
+						envelope: chunkEnvelope(unpackColumns(data))
 					}
 				};
 			})

@@ -30,6 +30,12 @@ export interface SeriesChunkRow {
 	points: number;
 	firstStep: number;
 	lastStep: number;
+	/**
+	 * M4 envelope of the chunk (core/metric-chunks.ts chunkEnvelope), for drawing a
+	 * long series without reading every chunk. Not indexed, so no schema change;
+	 * rows written before it existed lack it and readers fall back to the chunks.
+	 */
+	envelope?: Float64Array<ArrayBuffer>;
 }
 
 /** The open (unsealed) end of a series, rewritten on each flush. */

@@ -60,16 +60,35 @@ export class MetricRepository {
 
 	/** All points of one series, sealed chunks first, then the tail. */
 	async readSeries(runId: string, series: SeriesId): Promise<SeriesPoints> {
-		const { db } = this;
-		const [index, tail] = await db.transaction('r', [db.seriesChunks, db.seriesTails], () =>
-			Promise.all([
-				db.seriesChunks.where('[runId+series+seq]').between([runId, series, -Infinity], [runId, series, Infinity]).toArray(),
-				db.seriesTails.get([runId, series])
-			])
-		);
+		const { index, tail } = await this.#indexAndTail(runId, series);
 		const parts = await this.#chunks(index.map((row) => row.hash));
 		if (tail) parts.push(unpackColumns(tail.data));
 		return parts.length ? concatSeries(parts) : emptySeries();
+	}
+
+	/**
+	 * A series for drawing, read from the chunk index alone: each sealed chunk's
+	 * envelope (M4, spikes and non-finite values kept) plus the exact tail.
+	 * `complete` is true when it holds every point (nothing sealed yet); when an
+	 * old row has no envelope it falls back to the full read.
+	 */
+	async readSeriesOverview(runId: string, series: SeriesId): Promise<{ points: SeriesPoints; complete: boolean }> {
+		const { index, tail } = await this.#indexAndTail(runId, series);
+		if (index.some((row) => !row.envelope)) return { points: await this.readSeries(runId, series), complete: true };
+		const parts = index.map((row) => unpackColumns(row.envelope as Float64Array<ArrayBuffer>));
+		if (tail) parts.push(unpackColumns(tail.data));
+		return { points: parts.length ? concatSeries(parts) : emptySeries(), complete: index.length === 0 };
+	}
+
+	#indexAndTail(runId: string, series: SeriesId) {
+		const { db } = this;
+		return db.transaction('r', [db.seriesChunks, db.seriesTails], async () => {
+			const [index, tail] = await Promise.all([
+				db.seriesChunks.where('[runId+series+seq]').between([runId, series, -Infinity], [runId, series, Infinity]).toArray(),
+				db.seriesTails.get([runId, series])
+			]);
+			return { index, tail };
+		});
 	}
 
 	async #chunks(hashes: string[]): Promise<SeriesPoints[]> {

@@ -33,10 +33,22 @@ export interface MetricGroup {
 	series: { split: string; id: string; points: SeriesPoints }[];
 }
 
-/** Every series of a run, grouped by metric key (one chart per key, one line per split). */
-export async function readRunMetrics(metrics: MetricRepository, run: RunRecord): Promise<MetricGroup[]> {
+/**
+ * Every series of a run, grouped by metric key (one chart per key, one line per
+ * split). With `overview`, long series come from their chunk envelopes (fast,
+ * for a first draw) and `complete` says whether every point is there.
+ */
+export async function readRunMetrics(metrics: MetricRepository, run: RunRecord, overview = false): Promise<{ groups: MetricGroup[]; complete: boolean }> {
 	const ids = Object.keys(run.summaries).sort();
-	const loaded = await Promise.all(ids.map(async (id) => ({ id, ...parseSeriesId(id), points: await metrics.readSeries(run.id, id) })));
+	let complete = true;
+	const loaded = await Promise.all(
+		ids.map(async (id) => {
+			if (!overview) return { id, ...parseSeriesId(id), points: await metrics.readSeries(run.id, id) };
+			const read = await metrics.readSeriesOverview(run.id, id);
+			complete &&= read.complete;
+			return { id, ...parseSeriesId(id), points: read.points };
+		})
+	);
 	const groups = new Map<string, MetricGroup>();
 	for (const s of loaded) {
 		let group = groups.get(s.key);
@@ -45,5 +57,5 @@ export async function readRunMetrics(metrics: MetricRepository, run: RunRecord):
 	}
 	const order = ['train', 'val', 'test'];
 	for (const g of groups.values()) g.series.sort((a, b) => (order.indexOf(a.split) + 1 || 99) - (order.indexOf(b.split) + 1 || 99) || a.split.localeCompare(b.split));
-	return [...groups.values()];
+	return { groups: [...groups.values()], complete };
 }
