@@ -21,23 +21,34 @@
  *   `source.slice(…)`: the same immutable snapshot that was hashed (Chromium
  *   fails the read, and so the put, if the file changed on disk since it was
  *   picked), and every read of a chunk verifies its hash anyway.
- * - Writes trail the hashing (storeNew): IndexedDB runs a read only after the
- *   writes queued before it, so checking "is this chunk stored?" in line stalled
- *   the hash on every write.
+ * - Writes trail the hashing (ChunkStore.storeBehind, chunk-store.ts):
+ *   IndexedDB runs a read only after the writes queued before it, so checking
+ *   "is this chunk stored?" in line stalled the hash on every write.
  * - Re-logging a file whose chunks are all stored skips the whole-file hash
- *   when the file-digest cache (FileDigestCache) knows its chunk list: the chunk
- *   hashes pin the bytes, so the cached SHA-256 is the file's. What is left is
- *   reading and chunk-hashing, and those split: once the first piece turns out
- *   stored, the rest of the file is scanned in two halves at once, one on this
- *   thread and one on `deps.scanChunks` (the worker's hashing thread, idle
- *   then), with the existence checks trailing (scanStored). The first chunk the
- *   store lacks stops the scan and the file is stored and hashed as it goes, as
- *   a new one. A new file pays only for its first piece being read alone.
+ *   when the file-digest cache (file-digest-cache.ts) knows its chunk list: the
+ *   chunk hashes pin the bytes, so the cached SHA-256 is the file's. What is
+ *   left is reading and chunk-hashing, and those split: once the first piece
+ *   turns out stored, the rest of the file is scanned in two halves at once,
+ *   one on this thread and one on `deps.scanChunks` (the worker's hashing
+ *   thread, idle then), with the existence checks trailing (scanStored,
+ *   ingest-scan.ts). The first chunk the store lacks stops the scan and the
+ *   file is stored and hashed as it goes, as a new one. A new file pays only
+ *   for its first piece being read alone.
  */
 import { ARTIFACT_CHUNK_BYTES, EMPTY_SHA256 } from '$lib/core/artifacts';
-import { CairnError, InvalidFieldError } from '$lib/core/errors';
+import { InvalidFieldError } from '$lib/core/errors';
 import type { CairnDb } from '$lib/store/db';
-import { createSha256 } from './sha256-wasm';
+import { ChunkStore } from './chunk-store';
+import { fileDigestCacheOf, fileDigestKey, type FileDigestCache } from './file-digest-cache';
+import { throwIfAborted } from './ingest-errors';
+import { inlineHasher, sha256Hex, type ChunkScanner, type StreamHasher } from './ingest-hashing';
+import { scanStored } from './ingest-scan';
+import { PIECE_BYTES, readPieces, sizeOf, type IngestSource } from './piece-reader';
+
+export { FILE_DIGESTS_TABLE, fileDigestCacheOf, fileDigestKey, type FileDigestCache } from './file-digest-cache';
+export { IngestCancelledError, StorageQuotaError } from './ingest-errors';
+export { inlineHasher, scanChunks, sha256Hex, type ChunkScanner, type StreamHasher } from './ingest-hashing';
+export { PIECE_BYTES, sizeOf, type IngestSource } from './piece-reader';
 
 export interface IngestResult {
 	size: number;
@@ -48,55 +59,6 @@ export interface IngestResult {
 	/** Chunks this ingest wrote (the others were already stored: dedup). */
 	newChunks: number;
 	newBytes: number;
-}
-
-export type IngestSource = Blob | ArrayBuffer | Uint8Array;
-
-/** The caller cancelled (AbortSignal or worker `cancel()`). Chunks already written stay until the GC's grace period ends. */
-export class IngestCancelledError extends CairnError {
-	override readonly name: string = 'IngestCancelledError';
-	constructor(label?: string) {
-		super('ingest_cancelled', `${label ? `Storing "${label}"` : 'The ingest'} was cancelled; nothing was logged. Log it again to resume (chunks already stored are reused).`);
-	}
-}
-
-/** The browser refused to store more bytes. Nothing becomes visible: a version commits only after every chunk is stored. */
-export class StorageQuotaError extends CairnError {
-	override readonly name: string = 'StorageQuotaError';
-	readonly fileSize: number;
-	/** Bytes of this file not yet stored on the device when the quota ran out. */
-	readonly bytesNeeded: number;
-	constructor(label: string | undefined, fileSize: number, bytesNeeded: number) {
-		super(
-			'storage_quota',
-			`Not enough storage for ${label ? `"${label}"` : 'the file'} (${formatBytes(fileSize)}): about ${formatBytes(bytesNeeded)} more is needed on this device. ` +
-				'Free space (delete unlocked artifact versions, or other data of this site) and log it again; chunks already stored are reused.'
-		);
-		this.fileSize = fileSize;
-		this.bytesNeeded = bytesNeeded;
-	}
-}
-
-/** A whole-file SHA-256 fed in order. Inline (sha256-wasm) by default; the worker passes one running on another thread. */
-export interface StreamHasher {
-	/**
-	 * Adds bytes. With `owned` the hasher may keep or transfer `bytes.buffer`
-	 * (it was read for this ingest and the caller is done with it); otherwise it
-	 * must copy what it keeps.
-	 */
-	update(bytes: Uint8Array, owned: boolean): void;
-	/** Resolves when the hasher can take more (bounds the bytes queued for another thread). */
-	ready?(): Promise<void>;
-	digest(): Promise<string>;
-}
-
-/**
- * Remembers the SHA-256 of a file by its chunk list (see `fileDigestKey`). Sound
- * because the chunk hashes fix the bytes: the same list is the same file.
- */
-export interface FileDigestCache {
-	get(key: string): Promise<string | undefined>;
-	put(key: string, sha256: string): Promise<void>;
 }
 
 export interface IngestDeps {
@@ -124,153 +86,15 @@ export interface IngestDeps {
 }
 
 /**
- * Hashes the chunks of [start, end) of `source` (start on a chunk boundary),
- * calling `onPiece` with each piece's chunk hashes in order; stops early once
- * it answers false.
- */
-export type ChunkScanner = (
-	source: Blob,
-	start: number,
-	end: number,
-	chunkBytes: number,
-	pieceBytes: number,
-	onPiece: (offset: number, hashes: string[]) => boolean | Promise<boolean>
-) => Promise<void>;
-
-/** The ChunkScanner on the calling thread. */
-export const scanChunks: ChunkScanner = async (source, start, end, chunkBytes, pieceBytes, onPiece) => {
-	for await (const piece of readPieces(source, start, end, pieceBytes)) {
-		const hashes: Promise<string>[] = [];
-		for (let at = 0; at < piece.bytes.length; at += chunkBytes) hashes.push(sha256Hex(piece.bytes.subarray(at, at + chunkBytes)));
-		if (!(await onPiece(piece.offset, await Promise.all(hashes)))) return;
-	}
-};
-
-/**
- * 16 MiB reads: in Chromium 16 MiB `slice().arrayBuffer()` reads, two in flight,
- * ran ≈ 1.1 GB/s for ≈ 1.6 CPU-seconds a GiB, against ≈ 0.9 GB/s and ≈ 2.1 for
- * 4 MiB. Memory: two pieces being read, one being processed, plus what the
- * hasher queues (one piece behind the one it hashes: ingest.worker.ts).
- */
-export const PIECE_BYTES = 16 * 1024 * 1024;
-const READS_AHEAD = 2;
-/**
- * Chunk writes in flight. IndexedDB serializes them anyway; a few queued keep it
- * busy while the next piece is hashed. Each holds a Blob (a file slice costs no
- * memory; a Blob made from bytes holds one chunk).
- */
-const PUTS_IN_FLIGHT = 4;
-/** Pieces whose chunk writes may trail the hashing (see storeNew). */
-const PIECES_BEHIND = 4;
-/**
  * Up to this size `hashBytes` reads the whole file into memory and uses one
  * WebCrypto digest (SHA-NI, ≈ 3× the streamed hash) instead of streaming.
  * Peak memory is about twice this (the buffer and WebCrypto's copy of it).
  */
 export const ONE_SHOT_MAX_BYTES = 256 * 1024 * 1024;
-/** Name of the optional table behind the default FileDigestCache (rows `{ key, sha256 }`, primary key `key`). */
-export const FILE_DIGESTS_TABLE = 'fileDigests';
-
-export function sizeOf(source: IngestSource): number {
-	return source instanceof Blob ? source.size : source.byteLength;
-}
-
-/** The SHA-256 of bytes in lowercase hex, via WebCrypto (one shot). */
-export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string> {
-	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-	let hex = '';
-	for (const b of digest) hex += b.toString(16).padStart(2, '0');
-	return hex;
-}
-
-/** Cache key of a file: SHA-256 over its size, chunk size and chunk hashes. */
-export function fileDigestKey(size: number, chunkBytes: number, chunks: readonly string[]): Promise<string> {
-	return sha256Hex(new TextEncoder().encode(`cairn-file-v1\n${size}\n${chunkBytes}\n${chunks.join('\n')}`));
-}
-
-/** The db-backed FileDigestCache, when the schema has FILE_DIGESTS_TABLE. */
-export function fileDigestCacheOf(db: CairnDb): FileDigestCache | undefined {
-	if (!db.tables.some((t) => t.name === FILE_DIGESTS_TABLE)) return undefined;
-	const table = db.table<{ key: string; sha256: string }, string>(FILE_DIGESTS_TABLE);
-	return {
-		get: async (key) => (await table.get(key))?.sha256,
-		put: async (key, sha256) => {
-			await table.put({ key, sha256 });
-		}
-	};
-}
-
-/** The inline whole-file hasher: sha256-wasm on the calling thread. */
-export async function inlineHasher(): Promise<StreamHasher> {
-	const sha = await createSha256();
-	return {
-		update: (bytes) => void sha.update(bytes),
-		digest: async () => sha.digest()
-	};
-}
-
-function throwIfAborted(signal: IngestDeps['signal'], label: string | undefined) {
-	if (signal?.aborted) throw new IngestCancelledError(label);
-}
 
 function checkChunkBytes(chunkBytes: number) {
 	if (!Number.isInteger(chunkBytes) || chunkBytes < 64 || chunkBytes > 256 * 1024 * 1024)
 		throw new InvalidFieldError('chunkBytes', `expected an integer from 64 to 256 MiB, got ${chunkBytes}`);
-}
-
-interface Piece {
-	offset: number;
-	bytes: Uint8Array<ArrayBuffer>;
-	/** Freshly read for this call: a hasher may take its buffer. */
-	owned: boolean;
-}
-
-/**
- * The bytes of [start, end) in pieces of `pieceBytes` (the last may be
- * shorter). Blobs are read READS_AHEAD pieces ahead, so the next read overlaps
- * the work on this one; in-memory sources yield views.
- */
-async function* readPieces(source: IngestSource, start: number, end: number, pieceBytes: number, probe = false): AsyncGenerator<Piece> {
-	if (!(source instanceof Blob)) {
-		const all = source instanceof Uint8Array ? source : new Uint8Array(source);
-		for (let at = start; at < end; at += pieceBytes)
-			yield { offset: at, bytes: all.subarray(at, Math.min(end, at + pieceBytes)) as Uint8Array<ArrayBuffer>, owned: false };
-		return;
-	}
-	const queue: { offset: number; read: Promise<ArrayBuffer> }[] = [];
-	let next = start;
-	const fill = (ahead = READS_AHEAD) => {
-		while (queue.length < ahead && next < end) {
-			const to = Math.min(end, next + pieceBytes);
-			const read = source.slice(next, to).arrayBuffer();
-			// A consumer that stops early leaves reads behind; their failure is nobody's business.
-			read.catch(() => {});
-			queue.push({ offset: next, read });
-			next = to;
-		}
-	};
-	fill(probe ? 1 : READS_AHEAD);
-	for (let item = queue.shift(); item; item = queue.shift()) {
-		const buffer = await item.read;
-		// A probe reads on only once its first piece is done with (the caller may stop there).
-		if (!probe) fill();
-		yield { offset: item.offset, bytes: new Uint8Array(buffer), owned: true };
-		if (probe) fill();
-		probe = false;
-	}
-}
-
-function isQuotaError(error: unknown): boolean {
-	for (let e = error as { name?: unknown; inner?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
-		if (e.name === 'QuotaExceededError') return true;
-		e = (e.inner ?? e.cause) as typeof e;
-	}
-	return false;
-}
-
-function isConstraintError(error: unknown): boolean {
-	const e = error as { name?: unknown; inner?: { name?: unknown } } | undefined;
-	return e?.name === 'ConstraintError' || e?.inner?.name === 'ConstraintError';
 }
 
 /**
@@ -312,104 +136,7 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 	if (!oneShot && !cache) await startHasher();
 
 	const chunks: string[] = [];
-	const seen = new Set<string>();
-	let newChunks = 0;
-	let newBytes = 0;
-	/** Bytes of this file known to be on the device (already there, or written). */
-	let storedBytes = 0;
-	const puts = new Set<Promise<void>>();
-	let putError: unknown;
-	const settlePuts = async () => {
-		await Promise.allSettled([...puts]);
-	};
-	/** Rethrows a failed write; the catch below waits for the other writes, then names a quota failure. */
-	const failOnPutError = () => {
-		if (putError !== undefined) throw putError;
-	};
-	/** `bytes` is used only for in-memory sources (never transferred); a Blob source's chunk is a slice of it. */
-	const putChunk = async (hash: string, offset: number, length: number, bytes: Uint8Array<ArrayBuffer>) => {
-		while (puts.size >= PUTS_IN_FLIGHT) await Promise.race(puts);
-		failOnPutError();
-		const data = source instanceof Blob ? source.slice(offset, offset + length) : new Blob([bytes]);
-		const put: Promise<void> = db.blobChunks.add({ hash, size: length, data, writtenAt: deps.now() }).then(
-			() => {
-				newChunks++;
-				newBytes += length;
-				storedBytes += length;
-			},
-			(error: unknown) => {
-				// Another ingest stored the same bytes meanwhile: fine, not ours.
-				if (isConstraintError(error)) storedBytes += length;
-				else putError ??= error;
-			}
-		);
-		puts.add(put);
-		void put.finally(() => puts.delete(put));
-	};
-
-	/**
-	 * Looks up which of a piece's chunks the store lacks and writes those, in
-	 * piece order; says whether any was new. Runs behind the hashing: IndexedDB
-	 * starts a read only after the writes queued before it commit, so awaiting
-	 * it in line would stall the whole-file hash on every write.
-	 */
-	const storeNew = async (offset: number, hashes: string[], lengths: number[], views: Uint8Array<ArrayBuffer>[]): Promise<boolean> => {
-		const present = new Set(await db.blobChunks.where('hash').anyOf(hashes).primaryKeys());
-		let anyNew = false;
-		for (const [i, hash] of hashes.entries()) {
-			const length = lengths[i] ?? 0;
-			if (seen.has(hash)) continue;
-			seen.add(hash);
-			if (present.has(hash)) {
-				storedBytes += length;
-				continue;
-			}
-			anyNew = true;
-			throwIfAborted(signal, label);
-			await putChunk(hash, offset + i * chunkBytes, length, views[i] as Uint8Array<ArrayBuffer>);
-		}
-		return anyNew;
-	};
-	/**
-	 * Whether every chunk of [from, size) is stored, hashing the two halves at
-	 * once (here and on `deps.scanChunks`): the chunk hashes of a re-logged file,
-	 * whose first piece was all stored, then (if its digest is cached) no
-	 * whole-file hash. Stops at the first chunk the store lacks and says so with
-	 * undefined (the file is new or partly stored: it gets hashed as it goes).
-	 * Stores nothing and leaves `seen` and `storedBytes` alone.
-	 */
-	const scanStored = async (blob: Blob, from: number): Promise<string[] | undefined> => {
-		const count = Math.ceil((size - from) / chunkBytes);
-		const mid = Math.min(size, from + Math.ceil(count / 2) * chunkBytes);
-		const hashes: string[] = new Array<string>(count);
-		let stop = false;
-		let scanned = from;
-		let checks: Promise<void> = Promise.resolve();
-		const onPiece = (offset: number, pieceHashes: string[]) => {
-			if (stop || signal?.aborted) return !(stop = true);
-			for (const [i, hash] of pieceHashes.entries()) hashes[(offset - from) / chunkBytes + i] = hash;
-			scanned += Math.min(size, offset + pieceHashes.length * chunkBytes) - offset;
-			report(scanned);
-			// Existence checks trail the hashing (no writes are queued, so they answer at once).
-			checks = checks.then(async () => {
-				if (stop) return;
-				const present = new Set(await db.blobChunks.where('hash').anyOf(pieceHashes).primaryKeys());
-				if (pieceHashes.some((h) => !present.has(h))) stop = true;
-			});
-			return !stop;
-		};
-		const halves = [scanChunks(blob, from, mid, chunkBytes, pieceBytes, onPiece)];
-		if (mid < size) halves.push((deps.scanChunks ?? scanChunks)(blob, mid, size, chunkBytes, pieceBytes, onPiece));
-		const outcomes = await Promise.allSettled(halves);
-		await checks;
-		throwIfAborted(signal, label);
-		for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
-		return stop ? undefined : hashes;
-	};
-
-	/** Pieces whose writes are queued behind the hashing: bounded so progress stays honest and the end does not wait long. */
-	let behind: Promise<unknown> = Promise.resolve();
-	let piecesBehind = 0;
+	const store = new ChunkStore({ db, source, size, chunkBytes, now: deps.now, signal, label });
 
 	let bytesDone = 0;
 	/** Progress never goes back (a scan that finds a missing chunk reported bytes the main loop reaches again later). */
@@ -425,7 +152,7 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 		// Without a hasher the first piece decides whether the file may be stored already (then it is scanned, not read on).
 		for await (const piece of readPieces(source, 0, size, pieceBytes, !hasher && !oneShot)) {
 			throwIfAborted(signal, label);
-			failOnPutError();
+			store.failOnPutError();
 			const views: Uint8Array<ArrayBuffer>[] = [];
 			for (let at = 0; at < piece.bytes.length; at += chunkBytes) views.push(piece.bytes.subarray(at, at + chunkBytes));
 			// Lengths now: a hashing thread may take (detach) the piece's buffer before the writes run.
@@ -435,18 +162,13 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 			const hashes = await Promise.all(views.map((v) => sha256Hex(v)));
 			chunks.push(...hashes);
 			if (hasher || oneShot) {
-				while (piecesBehind >= PIECES_BEHIND) await behind;
-				piecesBehind++;
-				behind = behind
-					.then(() => storeNew(piece.offset, hashes, lengths, views))
-					.catch((error: unknown) => void (putError ??= error))
-					.finally(() => piecesBehind--);
-			} else if (await storeNew(piece.offset, hashes, lengths, views)) {
+				await store.storeBehind(piece.offset, hashes, lengths, views);
+			} else if (await store.storeNew(piece.offset, hashes, lengths, views)) {
 				// The first chunk the store lacks: the file is new (or resumed); hash what came before.
 				await feedRange(await startHasher(), 0, piece.offset);
 			} else if (piece.offset === 0 && pieceEnd < size && source instanceof Blob) {
 				// The first piece is all stored: likely a re-logged file. Hash the rest's chunks two at a time.
-				const rest = await scanStored(source, pieceEnd);
+				const rest = await scanStored(source, pieceEnd, { db, size, chunkBytes, pieceBytes, signal, label, report, scanChunks: deps.scanChunks });
 				if (rest) {
 					chunks.push(...rest);
 					allStored = true;
@@ -464,14 +186,12 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 			report(bytesDone);
 		}
 		if (allStored) {
-			for (const hash of chunks) seen.add(hash);
-			storedBytes = size;
+			store.markAllStored(chunks);
 			bytesDone = size;
 			report(size);
 		}
-		await behind;
-		await settlePuts();
-		failOnPutError();
+		await store.settle();
+		store.failOnPutError();
 		throwIfAborted(signal, label);
 
 		let sha256: string;
@@ -491,14 +211,12 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 		}
 		throwIfAborted(signal, label);
 		if (cache && key && !known) await cache.put(key, sha256);
-		return { size, sha256, chunks, newChunks, newBytes };
+		return { size, sha256, chunks, newChunks: store.newChunks, newBytes: store.newBytes };
 	} catch (error) {
 		// Let writes already handed to IndexedDB finish (they stay unreferenced until
 		// a version commits them; the GC sweeps them after its grace period).
-		await behind;
-		await settlePuts();
-		if (isQuotaError(error)) throw new StorageQuotaError(label, size, size - storedBytes);
-		throw error;
+		await store.settle();
+		throw store.failure(error);
 	}
 }
 
@@ -549,16 +267,4 @@ export async function hashBytes(source: IngestSource, deps: HashDeps = {}): Prom
 	const sha256 = await hasher.digest();
 	throwIfAborted(signal, label);
 	return { size, sha256 };
-}
-
-function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-	let value = bytes / 1024;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
