@@ -175,3 +175,17 @@ export class ConflictError extends CairnError {
 		super('conflict', message);
 	}
 }
+
+/**
+ * A version named chunks that are not stored (yet, or any more: the garbage
+ * collector may sweep an old unreferenced chunk an ingest found and skipped).
+ * Re-ingesting the files writes them; logArtifact does that once by itself.
+ */
+export class MissingChunksError extends ConflictError {
+	override readonly name: string = 'MissingChunksError';
+	readonly missing: string[];
+	constructor(missing: string[]) {
+		super(`Chunk ${missing[0]?.slice(0, 12)}… ${missing.length > 1 ? `and ${missing.length - 1} more are` : 'is'} not stored; ingest every file before committing the version.`);
+		this.missing = missing;
+	}
+}

@@ -15,7 +15,7 @@ import {
 	type ArtifactVersion,
 	type ExternalFile
 } from '$lib/core/artifacts';
-import { InvalidFieldError } from '$lib/core/errors';
+import { InvalidFieldError, MissingChunksError } from '$lib/core/errors';
 import type { ArtifactRepository } from '$lib/store/artifacts-repo';
 import type { IngestResult } from '$lib/workers/ingest-core';
 import type { IngestProgress } from '$lib/workers/ingest-pool';
@@ -76,8 +76,8 @@ function toSource(data: ArtifactData): Blob | ArrayBuffer {
 	if (data instanceof Blob) return data;
 	// No type: the path's extension decides (a string may be JSON, YAML, Markdown…).
 	if (typeof data === 'string') return new Blob([data]);
-	// Copied: the worker pool takes ownership of (transfers) the buffer it is given.
-	if (data instanceof ArrayBuffer) return data.slice(0);
+	// Not copied here: ingestAll copies it for each attempt (the pool transfers what it is given).
+	if (data instanceof ArrayBuffer) return data;
 	if (data instanceof Uint8Array) return data.slice().buffer;
 	throw new InvalidFieldError('artifact data', 'pass a File, Blob, ArrayBuffer, Uint8Array or string');
 }
@@ -107,11 +107,49 @@ export async function logArtifact(ctx: ArtifactContext, name: string, data: Arti
 	if (paths.size !== inputs.length) throw new InvalidFieldError('artifact files', 'two files share a path');
 
 	const total = inputs.reduce((n, f) => n + (f.source instanceof Blob ? f.source.size : f.source.byteLength), 0);
+	let newBytes = 0;
+	// Two attempts: if the garbage collector swept an old unreferenced chunk that the
+	// ingest found already stored, the commit reports it missing; ingesting again writes it.
+	for (let attempt = 1; ; attempt++) {
+		const ingested = await ingestAll(ctx, inputs, total, options);
+		newBytes += ingested.newBytes;
+		options.signal?.throwIfAborted();
+		try {
+			const { version, created } = await ctx.artifacts.commitVersion({
+				projectId: ctx.projectId,
+				name,
+				kind,
+				files: ingested.files,
+				metadata,
+				producingRunId: ctx.runId,
+				createdBy: ctx.author,
+				now: ctx.now()
+			});
+			return {
+				version,
+				created,
+				newBytes,
+				message: created ? `Logged ${name} v${version.version}` : `Identical to ${name} v${version.version}: no new version was created`
+			};
+		} catch (error) {
+			if (!(error instanceof MissingChunksError) || attempt >= 2) throw error;
+		}
+	}
+}
+
+async function ingestAll(
+	ctx: ArtifactContext,
+	inputs: { path: string; source: Blob | ArrayBuffer; type?: string }[],
+	total: number,
+	options: LogArtifactOptions
+): Promise<{ files: ArtifactFile[]; newBytes: number }> {
 	let before = 0;
 	let newBytes = 0;
 	const files: ArtifactFile[] = [];
 	for (const input of inputs) {
-		const result = await ctx.ingest(input.source, {
+		// The pool transfers ArrayBuffers to its worker: hand it a copy so a retry can read the input again.
+		const source = input.source instanceof ArrayBuffer ? input.source.slice(0) : input.source;
+		const result = await ctx.ingest(source, {
 			label: input.path,
 			signal: options.signal,
 			onProgress: (p) => options.onProgress?.({ ...p, bytesDone: before + p.bytesDone, bytesTotal: total, file: input.path })
@@ -120,25 +158,8 @@ export async function logArtifact(ctx: ArtifactContext, name: string, data: Arti
 		newBytes += result.newBytes;
 		files.push({ path: input.path, size: result.size, sha256: result.sha256, chunks: result.chunks, mediaType: mediaTypeFor(input.path, input.type) });
 	}
-	options.signal?.throwIfAborted();
-	const { version, created } = await ctx.artifacts.commitVersion({
-		projectId: ctx.projectId,
-		name,
-		kind,
-		files,
-		metadata,
-		producingRunId: ctx.runId,
-		createdBy: ctx.author,
-		now: ctx.now()
-	});
-	return {
-		version,
-		created,
-		newBytes,
-		message: created ? `Logged ${name} v${version.version}` : `Identical to ${name} v${version.version}: no new version was created`
-	};
+	return { files, newBytes };
 }
-
 /** A dataset known by reference (no bytes): URI, version, expected SHA-256 and size, verifiable later. */
 export async function logDatasetRef(ctx: ArtifactContext, name: string, input: DatasetRefInput): Promise<LoggedArtifact> {
 	validateArtifactName(name);

@@ -20,7 +20,7 @@ import {
 	type ArtifactUse,
 	type ArtifactVersion
 } from '$lib/core/artifacts';
-import { ConflictError, InvalidFieldError, LockedError, NotFoundError } from '$lib/core/errors';
+import { ConflictError, InvalidFieldError, LockedError, MissingChunksError, NotFoundError } from '$lib/core/errors';
 import { sha256Hex } from '$lib/core/hash';
 import { validateProjectId } from '$lib/core/validate';
 import type { CairnDb } from './db';
@@ -74,10 +74,9 @@ export class ArtifactRepository {
 		const refs = countRefs(input.files);
 		const { db } = this;
 		return db.transaction('rw', [db.artifacts, db.artifactVersions, db.blobChunks, db.chunkRefs, db.projects], async () => {
-			const missing = (await db.blobChunks.bulkGet([...refs.keys()])).findIndex((row) => !row);
-			if (missing >= 0) {
-				throw new ConflictError(`Chunk ${[...refs.keys()][missing]?.slice(0, 12)}… is not stored; ingest every file before committing the version.`);
-			}
+			const hashes = [...refs.keys()];
+			const missing = (await db.blobChunks.bulkGet(hashes)).flatMap((row, i) => (row ? [] : [hashes[i] as string]));
+			if (missing.length) throw new MissingChunksError(missing);
 			const id = artifactId(projectId, name);
 			const existing = await db.artifacts.get(id);
 			if (existing && existing.kind !== kind)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChunkCorruptedError, ConflictError, InvalidFieldError, LockedError, NotFoundError } from '$lib/core/errors';
+import { ChunkCorruptedError, ConflictError, InvalidFieldError, LockedError, MissingChunksError, NotFoundError } from '$lib/core/errors';
 import { isExternal, type StoredFile } from '$lib/core/artifacts';
 import type { Cairn } from '$lib/sdk/cairn';
 import { dumpStore, openTestCairn } from '../helpers';
@@ -191,5 +191,44 @@ describe('integrity', () => {
 		await expect(reader.read()).rejects.toThrow(/corrupted/);
 		expect(await cairn.bytes.verifyAll()).toHaveLength(1);
 		await run.finish();
+	});
+});
+
+describe('garbage collection racing an upload', () => {
+	it('re-ingests once when a chunk the ingest skipped was swept before the commit', async () => {
+		const base = await openTestCairn();
+		const data = bytesOf(4 * MiB + 7, 9);
+		// An earlier, abandoned upload left this file's first chunk stored but unreferenced.
+		await base.cairn.ingest(data.slice(0, 4 * MiB).buffer, {});
+		let ingests = 0;
+		const { cairn } = await openTestCairn({
+			dbName: base.cairn.db.name,
+			ingest: async (source, options) => {
+				const result = await base.cairn.ingest(source, options);
+				// The collector sweeps the old unreferenced chunk between the first ingest and its commit.
+				if (ingests++ === 0) await base.cairn.db.blobChunks.delete(result.chunks[0]!);
+				return result;
+			}
+		});
+		open.push(cairn, base.cairn);
+		const logged = await cairn.logArtifact('p', null, 'm', data, { kind: 'model', path: 'w.bin' });
+		expect(ingests).toBe(2);
+		expect(logged.created).toBe(true);
+		expect(await cairn.bytes.verifyVersion(logged.version)).toEqual([]);
+	});
+
+	it('gives up with MissingChunksError when chunks keep disappearing', async () => {
+		const base = await openTestCairn();
+		const { cairn } = await openTestCairn({
+			dbName: base.cairn.db.name,
+			ingest: async (source, options) => {
+				const result = await base.cairn.ingest(source, options);
+				await base.cairn.db.blobChunks.delete(result.chunks[0]!);
+				return result;
+			}
+		});
+		open.push(cairn, base.cairn);
+		await expect(cairn.logArtifact('p', null, 'm', bytesOf(100), { kind: 'model' })).rejects.toThrow(MissingChunksError);
+		expect(await cairn.artifacts.listArtifacts('p')).toEqual([]);
 	});
 });
