@@ -18,7 +18,7 @@ import {
 import { InvalidFieldError, MissingChunksError } from '$lib/core/errors';
 import type { ArtifactRepository } from '$lib/store/artifacts-repo';
 import type { IngestResult } from '$lib/workers/ingest-core';
-import type { IngestProgress } from '$lib/workers/ingest-pool';
+import type { Ingest, IngestProgress } from '$lib/workers/ingest-pool';
 
 export type ArtifactData = Blob | ArrayBuffer | Uint8Array | string;
 
@@ -30,10 +30,7 @@ export interface ArtifactFileInput {
 export type { IngestProgress, IngestResult };
 
 /** Stores a file's chunks (hashing them) and returns its manifest; the environment supplies it (worker pool or in-process). */
-export type IngestFn = (
-	source: Blob | ArrayBuffer,
-	options: { label?: string; onProgress?: (p: IngestProgress) => void; signal?: AbortSignal }
-) => Promise<IngestResult>;
+export type IngestFn = Ingest;
 
 export interface LogArtifactOptions {
 	kind: ArtifactKind;

@@ -19,9 +19,8 @@ import { InvalidFieldError } from '$lib/core/errors';
 import { openDb, type CairnDb } from '$lib/store/db';
 import { ArtifactBytes } from '$lib/store/artifact-bytes';
 import { ArtifactRepository } from '$lib/store/artifacts-repo';
-import { IngestPool, inProcessIngest } from '$lib/workers/ingest-pool';
-import { sha256Hex } from '$lib/core/hash';
-import { logArtifact, logDatasetRef, type ArtifactContext, type ArtifactData, type ArtifactFileInput, type DatasetRefInput, type IngestFn, type IngestProgress, type LogArtifactOptions, type LoggedArtifact } from './artifacts';
+import { IngestPool, inProcessHash, inProcessIngest, type IngestOptions } from '$lib/workers/ingest-pool';
+import { logArtifact, logDatasetRef, type ArtifactContext, type ArtifactData, type ArtifactFileInput, type DatasetRefInput, type IngestFn, type LogArtifactOptions, type LoggedArtifact } from './artifacts';
 import { MetricRepository } from '$lib/store/metrics-repo';
 import { ProjectRepository } from '$lib/store/projects-repo';
 import { RunRepository } from '$lib/store/runs-repo';
@@ -50,22 +49,14 @@ export interface CairnOptions {
 }
 
 /** Hashes a file without storing it (e.g. to verify a dataset reference against a local copy). */
-export type HashFn = (source: Blob | ArrayBuffer, options?: { onProgress?: (p: IngestProgress) => void; signal?: AbortSignal }) => Promise<{ size: number; sha256: string }>;
+export type HashFn = (source: Blob | ArrayBuffer, options?: IngestOptions) => Promise<{ size: number; sha256: string }>;
 
 /**
  * Workers where the platform has them (the main thread stays free), in-process
  * in Node and tests. One lazily created pool serves both ingest and hash.
  */
-function defaultHashing(db: CairnDb): { ingest: IngestFn; hash: HashFn } {
-	if (typeof Worker === 'undefined') {
-		return {
-			ingest: inProcessIngest(db),
-			hash: async (source) => {
-				const bytes = source instanceof Blob ? await source.arrayBuffer() : source;
-				return { size: bytes.byteLength, sha256: await sha256Hex(bytes) };
-			}
-		};
-	}
+function defaultHashing(db: CairnDb, now: () => number): { ingest: IngestFn; hash: HashFn } {
+	if (typeof Worker === 'undefined') return { ingest: inProcessIngest(db, now), hash: inProcessHash() };
 	let pool: IngestPool | undefined;
 	const get = () => (pool ??= new IngestPool());
 	return {
@@ -95,11 +86,12 @@ export class Cairn {
 		this.metrics = new MetricRepository(this.db);
 		this.artifacts = new ArtifactRepository(this.db);
 		this.bytes = new ArtifactBytes(this.db);
-		const hashing = defaultHashing(this.db);
-		this.ingest = options.ingest ?? hashing.ingest;
-		this.hash = options.hash ?? hashing.hash;
 		this.author = options.author ?? 'anonymous';
 		this.#now = options.now ?? Date.now;
+		// In-process ingest stamps chunks with this Cairn's clock, the one its GC is asked about.
+		const hashing = defaultHashing(this.db, this.#now);
+		this.ingest = options.ingest ?? hashing.ingest;
+		this.hash = options.hash ?? hashing.hash;
 		this.#captureEnv = options.captureEnv ?? captureBrowserEnv;
 		this.#onBackgroundError = options.onBackgroundError ?? ((e) => console.warn('Cairn: a background flush failed; it will be retried.', e));
 	}

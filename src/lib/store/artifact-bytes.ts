@@ -7,7 +7,7 @@
 import { isExternal, type ArtifactVersion, type StoredFile } from '$lib/core/artifacts';
 import { ChunkCorruptedError } from '$lib/core/errors';
 import { sha256Hex } from '$lib/core/hash';
-import type { CairnDb } from './db';
+import type { BlobChunkRow, CairnDb } from './db';
 
 export interface VerifyProgress {
 	chunksDone: number;
@@ -20,6 +20,11 @@ export class ArtifactBytes {
 
 	/** Chunk `index` of `file`, verified; one chunk in memory at a time. */
 	async chunk(version: ArtifactVersion, file: StoredFile, index: number): Promise<Uint8Array<ArrayBuffer>> {
+		return (await this.#verifiedRow(version, file, index)).bytes;
+	}
+
+	/** The stored row of a chunk and its bytes, after checking the bytes against the chunk's name. */
+	async #verifiedRow(version: ArtifactVersion, file: StoredFile, index: number): Promise<{ row: BlobChunkRow; bytes: Uint8Array<ArrayBuffer> }> {
 		const expected = file.chunks[index];
 		if (expected === undefined) throw new RangeError(`"${file.path}" has ${file.chunks.length} chunks; there is no chunk ${index}.`);
 		const row = await this.db.blobChunks.get(expected);
@@ -28,7 +33,7 @@ export class ArtifactBytes {
 		const bytes = new Uint8Array(await row.data.arrayBuffer());
 		const actual = await sha256Hex(bytes);
 		if (actual !== expected) throw new ChunkCorruptedError({ ...where, actual });
-		return bytes;
+		return { row, bytes };
 	}
 
 	/** The file as a stream of verified chunks: bounded memory, errors on the first bad chunk. */
@@ -73,9 +78,7 @@ export class ArtifactBytes {
 		const parts: Blob[] = [];
 		let done = 0;
 		for (let i = 0; i < file.chunks.length; i++) {
-			await this.chunk(version, file, i);
-			const row = await this.db.blobChunks.get(file.chunks[i] as string);
-			if (!row) throw new ChunkCorruptedError({ versionId: version.id, path: file.path, chunkIndex: i, expected: file.chunks[i] as string, actual: null });
+			const { row } = await this.#verifiedRow(version, file, i);
 			parts.push(row.data);
 			done += row.size;
 			onProgress?.(done);
