@@ -7,7 +7,7 @@ import svelteConfig from './svelte.config.js';
 
 export default ts.config(
 	{
-		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'bench/results/', 'bench/tmp/', 'dev-dist/', 'test-results/'],
+		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'bench/results/', 'bench/tmp/', 'dev-dist/', 'test-results/', 'peer-dist/'],
 	},
 	js.configs.recommended,
 	...ts.configs.recommended,

@@ -23,6 +23,7 @@ const config = {
 					'../bench/**/*.ts',
 					'../bench/**/*.mjs',
 					'../scripts/**/*.mjs',
+					'../peer/**/*.ts',
 				];
 				// bench/tmp holds scratch files (git-ignored).
 				tsconfig.exclude = [...(tsconfig.exclude ?? []), '../bench/tmp/**'];

@@ -6,6 +6,7 @@
  *   (b) src/lib/core touches the environment: imports dexie, yjs, y-*, svelte, comlink,
  *       $app/*, $env/* or node:*, or names window/document/fetch/indexedDB,
  *   (c) src/lib has an import cycle (type-only imports excluded: they vanish at runtime).
+ * peer/ (the Node programs) is checked as one more layer on top of sync and core.
  * Imports are found with regexes after blanking comments: static import/export-from,
  * dynamic import('...') and new URL('...', import.meta.url) (workers).
  *
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
 const LIB = join(ROOT, 'src', 'lib');
 const ROUTES = join(ROOT, 'src', 'routes');
+const PEER = join(ROOT, 'peer');
 const SOURCE_EXTENSIONS = ['.ts', '.js', '.mjs', '.svelte'];
 
 /**
@@ -36,6 +38,8 @@ const ALLOWED = {
 	demo: ['core', 'workers', 'sdk', 'demo'],
 	ui: ['core', 'store', 'sync', 'sdk', 'ui'],
 	routes: ['core', 'store', 'workers', 'sync', 'sdk', 'demo', 'ui', 'routes'],
+	// The always-on Node peer: the sync mesh and the pure core, never the browser's store or UI.
+	peer: ['core', 'sync', 'peer'],
 };
 
 /** Packages the pure domain core may not import (it must run in Node, workers and tests). */
@@ -144,6 +148,7 @@ function walk(dir) {
  */
 function layerOf(file) {
 	if (file === ROUTES || file.startsWith(ROUTES + sep)) return 'routes';
+	if (file.startsWith(PEER + sep)) return 'peer';
 	const inLib = relative(LIB, file);
 	const parts = inLib.split(sep);
 	return parts.length > 1 ? (parts[0] ?? '(root)') : '(root)';
@@ -179,7 +184,7 @@ const problems = [];
 const graph = new Map();
 let importCount = 0;
 
-const files = [...walk(LIB), ...walk(ROUTES)];
+const files = [...walk(LIB), ...walk(ROUTES), ...walk(PEER)];
 for (const file of files) {
 	const source = readFileSync(file, 'utf8');
 	const layer = layerOf(file);
@@ -202,10 +207,10 @@ for (const file of files) {
 		}
 		const target = resolveSpecifier(specifier, file);
 		if (!target) continue;
-		const inSrc = target.startsWith(LIB + sep) || target.startsWith(ROUTES + sep);
+		const inSrc = target.startsWith(LIB + sep) || target.startsWith(ROUTES + sep) || target.startsWith(PEER + sep);
 		// Data files (package.json's version, fixtures) may come from anywhere; code may not.
 		if (!inSrc && !/\.json$/.test(target)) {
-			problems.push(`${where}: '${specifier}' resolves outside src/lib and src/routes (${show(target)})`);
+			problems.push(`${where}: '${specifier}' resolves outside src/lib, src/routes and peer (${show(target)})`);
 			continue;
 		}
 		const targetLayer = layerOf(target);

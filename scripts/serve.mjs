@@ -1,14 +1,17 @@
 // @ts-check
 /**
- * Static server for the built SPA in build/ (no dependencies).
+ * Static server for the built SPA in build/, plus the sync relay (its one dependency is `ws`).
  *
- *   node scripts/serve.mjs [--port N] [--host H] [--root DIR]
+ *   node scripts/serve.mjs [--port N] [--host H] [--root DIR] [--no-signaling]
  *
  * - Paths that are not files get build/index.html (the SPA fallback), except under
  *   /_app/, where a missing file is a real 404 (a stale chunk must not turn into HTML).
  * - /_app/immutable/ is cached for a year; everything else revalidates (`no-cache`),
  *   so a new sw.js, index.html or manifest is always picked up.
  * - Requests that resolve outside the root are refused with 403.
+ * - WebSocket upgrades on /signal reach the sync mesh's signaling/relay server
+ *   (scripts/signaling.mjs), so the app's default signaling URL is
+ *   ws(s)://<host>/signal. `--no-signaling` (or `signaling: false`) turns it off.
  *
  * `startServer()` is also imported by tests/e2e and bench/. It returns the
  * `http.Server`, so other services (a signaling WebSocket server) can attach to the
@@ -19,6 +22,7 @@ import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { attachSignaling } from './signaling.mjs';
 
 export const DEFAULT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'build');
 export const DEFAULT_PORT = 4173;
@@ -50,6 +54,8 @@ const REVALIDATE_CACHE = 'no-cache';
  * @property {number} [port] 0 picks a free port
  * @property {string} [host]
  * @property {string} [root] directory holding index.html
+ * @property {boolean} [signaling] serve the signaling/relay WebSocket on /signal (default true)
+ * @property {(entry: import('./signaling.mjs').CapturedMessage) => void} [capture] sees every relayed message (tests)
  */
 
 /**
@@ -57,6 +63,7 @@ const REVALIDATE_CACHE = 'no-cache';
  * @property {string} url e.g. http://127.0.0.1:4173/
  * @property {number} port the port actually bound
  * @property {import('node:http').Server} server for attaching 'upgrade' handlers
+ * @property {string | null} signalingUrl e.g. ws://127.0.0.1:4173/signal; null when signaling is off
  * @property {() => Promise<void>} close stops listening and drops open connections
  */
 
@@ -145,11 +152,12 @@ export function createStaticHandler(root) {
  * @param {ServerOptions} [options]
  * @returns {Promise<RunningServer>}
  */
-export async function startServer({ port = DEFAULT_PORT, host = DEFAULT_HOST, root = DEFAULT_ROOT } = {}) {
+export async function startServer({ port = DEFAULT_PORT, host = DEFAULT_HOST, root = DEFAULT_ROOT, signaling = true, capture } = {}) {
 	if (!(await fileStat(join(root, 'index.html')))) {
 		throw new Error(`${join(root, 'index.html')} not found: run \`npm run build\` first`);
 	}
 	const server = createServer(createStaticHandler(root));
+	const relay = signaling ? attachSignaling(server, capture ? { capture } : {}) : null;
 	await new Promise((resolveListen, rejectListen) => {
 		server.once('error', rejectListen);
 		server.listen(port, host, () => {
@@ -164,18 +172,22 @@ export async function startServer({ port = DEFAULT_PORT, host = DEFAULT_HOST, ro
 		url: `http://${urlHost}:${boundPort}/`,
 		port: boundPort,
 		server,
-		close: () =>
-			new Promise((resolveClose) => {
-				server.close(() => resolveClose());
+		signalingUrl: relay ? `ws://${urlHost}:${boundPort}${relay.path}` : null,
+		close: async () => {
+			// Upgraded WebSocket connections are not closed by closeAllConnections.
+			await relay?.close();
+			await new Promise((resolveClose) => {
+				server.close(() => resolveClose(undefined));
 				// Browsers keep idle keep-alive sockets open; without this the server
 				// would keep answering them after "close".
 				server.closeAllConnections();
-			}),
+			});
+		},
 	};
 }
 
 /**
- * Parses `--port N`, `--host H`, `--root DIR` (also `--name=value`).
+ * Parses `--port N`, `--host H`, `--root DIR` (also `--name=value`) and `--no-signaling`.
  * @param {string[]} argv
  * @returns {ServerOptions}
  */
@@ -193,7 +205,8 @@ export function parseServeArgs(argv) {
 		if (name === '--port') options.port = Number(value());
 		else if (name === '--host') options.host = value();
 		else if (name === '--root') options.root = resolve(value());
-		else throw new Error(`unknown option ${arg} (expected --port N, --host H, --root DIR)`);
+		else if (arg === '--no-signaling') options.signaling = false;
+		else throw new Error(`unknown option ${arg} (expected --port N, --host H, --root DIR, --no-signaling)`);
 	}
 	if (!Number.isInteger(options.port) || (options.port ?? -1) < 0 || (options.port ?? 0) > 65535) {
 		throw new Error(`invalid port ${options.port}: expected an integer 0..65535 (0 = any free port)`);

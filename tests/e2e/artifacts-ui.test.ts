@@ -151,7 +151,10 @@ describe('artifact pages', () => {
 				(globalThis as any).__progressText = document.querySelector('[data-testid="upload-progress-text"]')?.textContent;
 				(globalThis as any).__progressValue = bar.value;
 				observer.disconnect();
-				[...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Cancel')?.click();
+				// The upload's own Cancel (other dialogs on the page have Cancel buttons too).
+				[...document.querySelectorAll('[data-testid="artifact-drop-zone"] button, [data-testid="upload-progress"] button')]
+					.find((b) => b.textContent?.trim() === 'Cancel')
+					?.dispatchEvent(new MouseEvent('click', { bubbles: true }));
 			});
 			observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
 		});

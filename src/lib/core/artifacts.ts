@@ -3,9 +3,9 @@
  * A version's files are content-addressed: each file names its bytes by SHA-256
  * (the hex `sha256sum` prints) and lists the SHA-256s of its fixed-size chunks.
  *
- * Source of truth: artifact and version records live in Dexie behind
- * ArtifactRepository until the sync issue mirrors them into Yjs; chunk bytes
- * always live in Dexie (`blobChunks`), named by their hash.
+ * Source of truth: artifact, version, alias, lock and lineage records live in
+ * the workspace's Yjs document (sync/doc-schema.ts) and are projected into
+ * Dexie; chunk bytes always live in Dexie (`blobChunks`), named by their hash.
  */
 import { InvalidFieldError } from './errors';
 import { validateKey } from './validate';
@@ -55,8 +55,10 @@ export interface LockState {
 }
 
 export interface ArtifactVersion {
-	/** `${projectId}/${name}/v${version}` — stable, URL-safe. */
+	/** `${projectId}/${name}/v${version}` — URL-safe; the number is final once synced (see sync/doc-schema.ts). */
 	id: string;
+	/** The version's key in the workspace document, `${projectId}/${name}@${contentDigest}`: stable across devices. */
+	key: string;
 	projectId: string;
 	name: string;
 	version: number;

@@ -16,7 +16,9 @@ import {
 	validateTags
 } from '$lib/core/validate';
 import { InvalidFieldError } from '$lib/core/errors';
-import { openDb, type CairnDb } from '$lib/store/db';
+import { DEFAULT_DB_NAME, type CairnDb } from '$lib/store/db';
+import type { WorkspaceInfo } from '$lib/core/workspace';
+import { Workspace } from '$lib/sync/workspace';
 import { ArtifactBytes } from '$lib/store/artifact-bytes';
 import { ArtifactRepository } from '$lib/store/artifacts-repo';
 import { IngestPool, inProcessHash, inProcessIngest, type IngestOptions } from '$lib/workers/ingest-pool';
@@ -36,8 +38,10 @@ import type { RunHandle, StartRunOptions } from './types';
 export const STALE_AFTER_MS = 3 * 60_000;
 
 export interface CairnOptions {
+	/** The workspace to open (its database, document and sync settings); default: a private one on `dbName`. */
+	workspace?: WorkspaceInfo;
+	/** Database of the default private workspace (tests use a fresh name each). */
 	dbName?: string;
-	db?: CairnDb;
 	/** Display name recorded as each run's author. */
 	author?: string;
 	now?: () => number;
@@ -65,7 +69,20 @@ function defaultHashing(db: CairnDb, now: () => number): { ingest: IngestFn; has
 	};
 }
 
+/** A private (never shared) workspace on a database, for tests and the SDK used without the app. */
+function privateWorkspace(dbName: string): WorkspaceInfo {
+	return { id: dbName, name: 'Personal', dbName, roomId: '', key: '', signalingUrls: [], shared: false, createdAt: 0 };
+}
+
+/** This origin's signaling endpoint (scripts/signaling.mjs, run by `npm start`); none outside a browser. */
+function defaultSignalingUrl(): string | undefined {
+	const loc = (globalThis as { location?: Location }).location;
+	if (!loc || !/^https?:$/.test(loc.protocol)) return undefined;
+	return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/signal`;
+}
+
 export class Cairn {
+	readonly workspace: Workspace;
 	readonly db: CairnDb;
 	readonly runs: RunRepository;
 	readonly projects: ProjectRepository;
@@ -79,13 +96,14 @@ export class Cairn {
 	readonly #captureEnv: () => Promise<BrowserEnv | undefined>;
 	readonly #onBackgroundError: (error: unknown) => void;
 
-	private constructor(options: CairnOptions) {
-		this.db = options.db ?? openDb(options.dbName);
-		this.runs = new RunRepository(this.db);
-		this.projects = new ProjectRepository(this.db);
-		this.metrics = new MetricRepository(this.db);
-		this.artifacts = new ArtifactRepository(this.db);
-		this.bytes = new ArtifactBytes(this.db);
+	private constructor(workspace: Workspace, options: CairnOptions) {
+		this.workspace = workspace;
+		this.db = workspace.db;
+		this.runs = new RunRepository(this.db, workspace.shared);
+		this.projects = new ProjectRepository(this.db, workspace.shared);
+		this.metrics = new MetricRepository(this.db, workspace.shared);
+		this.artifacts = new ArtifactRepository(this.db, workspace.shared);
+		this.bytes = new ArtifactBytes(this.db, (hash) => workspace.fetchArtifactChunk(hash));
 		this.author = options.author ?? 'anonymous';
 		this.#now = options.now ?? Date.now;
 		// In-process ingest stamps chunks with this Cairn's clock, the one its GC is asked about.
@@ -96,11 +114,23 @@ export class Cairn {
 		this.#onBackgroundError = options.onBackgroundError ?? ((e) => console.warn('Cairn: a background flush failed; it will be retried.', e));
 	}
 
-	/** Opens the store and marks runs left `running` by a page that died as `killed`. */
+	/**
+	 * Opens the workspace's database (pages can read at once) and, once its
+	 * document has loaded, marks this author's runs left `running` by a page
+	 * that died as `killed` (awaited here so callers start from a clean state).
+	 */
 	static async open(options: CairnOptions = {}): Promise<Cairn> {
-		const cairn = new Cairn(options);
-		await cairn.db.open();
-		await cairn.runs.sweepStale(cairn.#now(), STALE_AFTER_MS);
+		const info = options.workspace ?? privateWorkspace(options.dbName ?? DEFAULT_DB_NAME);
+		const now = options.now ?? Date.now;
+		const workspace = await Workspace.open(info, {
+			author: options.author ?? 'anonymous',
+			now,
+			defaultSignalingUrl: defaultSignalingUrl(),
+			onError: options.onBackgroundError
+		});
+		const cairn = new Cairn(workspace, options);
+		await workspace.ready;
+		await cairn.runs.sweepStale(now(), STALE_AFTER_MS, cairn.author);
 		return cairn;
 	}
 
@@ -162,7 +192,7 @@ export class Cairn {
 		return logDatasetRef(this.artifactContext(projectId, runId), name, input);
 	}
 
-	close(): void {
-		this.db.close();
+	close(): Promise<void> {
+		return this.workspace.close();
 	}
 }

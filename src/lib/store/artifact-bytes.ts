@@ -16,7 +16,14 @@ export interface VerifyProgress {
 }
 
 export class ArtifactBytes {
-	constructor(private readonly db: CairnDb) {}
+	/**
+	 * `fetchMissing` asks teammates for a chunk this device lacks (artifact bytes
+	 * sync on demand); it resolves once the verified bytes are stored.
+	 */
+	constructor(
+		private readonly db: CairnDb,
+		private readonly fetchMissing?: (hash: string) => Promise<void>
+	) {}
 
 	/** Chunk `index` of `file`, verified; one chunk in memory at a time. */
 	async chunk(version: ArtifactVersion, file: StoredFile, index: number): Promise<Uint8Array<ArrayBuffer>> {
@@ -27,8 +34,12 @@ export class ArtifactBytes {
 	async #verifiedRow(version: ArtifactVersion, file: StoredFile, index: number): Promise<{ row: BlobChunkRow; bytes: Uint8Array<ArrayBuffer> }> {
 		const expected = file.chunks[index];
 		if (expected === undefined) throw new RangeError(`"${file.path}" has ${file.chunks.length} chunks; there is no chunk ${index}.`);
-		const row = await this.db.blobChunks.get(expected);
+		let row = await this.db.blobChunks.get(expected);
 		const where = { versionId: version.id, path: file.path, chunkIndex: index, expected };
+		if (!row && this.fetchMissing) {
+			await this.fetchMissing(expected).catch(() => undefined);
+			row = await this.db.blobChunks.get(expected);
+		}
 		if (!row) throw new ChunkCorruptedError({ ...where, actual: null });
 		const bytes = new Uint8Array(await row.data.arrayBuffer());
 		const actual = await sha256Hex(bytes);

@@ -1,8 +1,10 @@
 /**
  * Artifact versions, aliases, locks, lineage and chunk reference counts.
- * A version becomes visible only in commitVersion's transaction, which first
- * checks that every chunk it names is stored: a tab closed mid-upload leaves
+ * Reads come from the Dexie projection; changes go to the shared document
+ * through SharedWrites. A version is written there only after commitVersion
+ * checked that every chunk it names is stored: a tab closed mid-upload leaves
  * unreferenced chunks (swept later by collectGarbage), never a partial version.
+ * Chunk reference counts are kept by the projection (sync/projection.ts).
  */
 import {
 	artifactId,
@@ -24,6 +26,8 @@ import { ConflictError, InvalidFieldError, LockedError, MissingChunksError, NotF
 import { sha256Hex } from '$lib/core/hash';
 import { validateProjectId } from '$lib/core/validate';
 import type { CairnDb } from './db';
+import type { SharedWrites } from './shared-writes';
+import { DEFAULT_NAMING_TEMPLATE } from '$lib/core/naming';
 
 /** Unreferenced chunks younger than this may belong to an ingest still running: GC leaves them. */
 export const GC_GRACE_MS = 15 * 60_000;
@@ -57,7 +61,10 @@ function countRefs(files: readonly ArtifactFile[]): Map<string, number> {
 }
 
 export class ArtifactRepository {
-	constructor(private readonly db: CairnDb) {}
+	constructor(
+		private readonly db: CairnDb,
+		private readonly shared: SharedWrites
+	) {}
 
 	async commitVersion(input: CommitVersionInput): Promise<CommitResult> {
 		const projectId = validateProjectId(input.projectId);
@@ -71,26 +78,22 @@ export class ArtifactRepository {
 			paths.add(f.path);
 		}
 		const contentDigest = await sha256Hex(new TextEncoder().encode(contentManifest(input.files)));
-		const refs = countRefs(input.files);
 		const { db } = this;
-		return db.transaction('rw', [db.artifacts, db.artifactVersions, db.blobChunks, db.chunkRefs, db.projects], async () => {
-			const hashes = [...refs.keys()];
-			const missing = (await db.blobChunks.bulkGet(hashes)).flatMap((row, i) => (row ? [] : [hashes[i] as string]));
-			if (missing.length) throw new MissingChunksError(missing);
-			const id = artifactId(projectId, name);
-			const existing = await db.artifacts.get(id);
-			if (existing && existing.kind !== kind)
-				throw new ConflictError(`Artifact "${name}" holds ${existing.kind} versions; log a ${kind} under another name.`);
-			if (existing && existing.latestVersion > 0) {
-				const latest = await db.artifactVersions.get(versionId(projectId, name, existing.latestVersion));
-				if (latest && latest.contentDigest === contentDigest) return { version: latest, created: false };
-			}
-			const number = (existing?.latestVersion ?? 0) + 1;
-			const version: ArtifactVersion = {
-				id: versionId(projectId, name, number),
+		const hashes = [...countRefs(input.files).keys()];
+		const missing = (await db.blobChunks.bulkGet(hashes)).flatMap((row, i) => (row ? [] : [hashes[i] as string]));
+		if (missing.length) throw new MissingChunksError(missing);
+		const existing = await db.artifacts.get(artifactId(projectId, name));
+		if (existing && existing.kind !== kind)
+			throw new ConflictError(`Artifact "${name}" holds ${existing.kind} versions; log a ${kind} under another name.`);
+		// Identical content is never stored twice under one name: the version that holds it is returned.
+		const same = await db.artifactVersions.where('contentDigest').equals(contentDigest).filter((v) => v.projectId === projectId && v.name === name).first();
+		if (same) return { version: same, created: false };
+		const proposed = (existing?.latestVersion ?? 0) + 1;
+		const key = await this.shared.createVersion(
+			{ projectId, name, kind, createdAt: input.now },
+			{
 				projectId,
 				name,
-				version: number,
 				kind,
 				files: input.files,
 				contentDigest,
@@ -98,30 +101,15 @@ export class ArtifactRepository {
 				metadata,
 				producingRunId: input.producingRunId,
 				createdAt: input.now,
-				createdBy: input.createdBy,
-				locked: null
-			};
-			const artifact: ArtifactRecord = existing ?? {
-				id,
-				projectId,
-				name,
-				kind,
-				createdAt: input.now,
-				latestVersion: 0,
-				aliases: {},
-				aliasHistory: []
-			};
-			artifact.aliasHistory.push({ alias: 'latest', from: artifact.latestVersion || null, to: number, at: input.now, by: input.createdBy, reason: 'new version' });
-			artifact.latestVersion = number;
-			const counts = await db.chunkRefs.bulkGet([...refs.keys()]);
-			await db.chunkRefs.bulkPut([...refs].map(([hash, n], i) => ({ hash, refs: (counts[i]?.refs ?? 0) + n })));
-			await db.artifactVersions.add(version);
-			await db.artifacts.put(artifact);
-			if (!(await db.projects.get(projectId))) {
-				await db.projects.add({ id: projectId, name: projectId, createdAt: input.now, namingTemplate: '{project}-{model}-{yyyyMMdd-HHmmss}', description: '' });
-			}
-			return { version, created: true };
-		});
+				createdBy: input.createdBy
+			},
+			proposed
+		);
+		if (!(await db.projects.get(projectId)))
+			await this.shared.ensureProject({ id: projectId, name: projectId, createdAt: input.now, namingTemplate: DEFAULT_NAMING_TEMPLATE, description: '' });
+		const version = await db.artifactVersions.where('key').equals(key).first();
+		if (!version) throw new NotFoundError('artifact version', key);
+		return { version, created: true };
 	}
 
 	getArtifact(projectId: string, name: string): Promise<ArtifactRecord | undefined> {
@@ -164,112 +152,77 @@ export class ArtifactRepository {
 	/** Points `alias` at `version`. Moving an alias off a locked version needs that version unlocked first. */
 	async setAlias(projectId: string, name: string, alias: string, version: number, actor: Actor & { reason?: string }): Promise<void> {
 		validateAlias(alias);
-		const { db } = this;
-		await db.transaction('rw', [db.artifacts, db.artifactVersions], async () => {
-			const artifact = await db.artifacts.get(artifactId(projectId, name));
-			if (!artifact) throw new NotFoundError('artifact', artifactId(projectId, name));
-			if (!(await db.artifactVersions.get(versionId(projectId, name, version))))
-				throw new NotFoundError('artifact version', versionId(projectId, name, version));
-			const from = artifact.aliases[alias] ?? null;
-			if (from === version) return;
-			if (from !== null) await this.#assertAliasMovable(projectId, name, alias, from);
-			artifact.aliases[alias] = version;
-			artifact.aliasHistory.push({ alias, from, to: version, at: actor.now, by: actor.by, reason: actor.reason ?? '' });
-			await db.artifacts.put(artifact);
-		});
+		const artifact = await this.db.artifacts.get(artifactId(projectId, name));
+		if (!artifact) throw new NotFoundError('artifact', artifactId(projectId, name));
+		const target = await this.db.artifactVersions.get(versionId(projectId, name, version));
+		if (!target) throw new NotFoundError('artifact version', versionId(projectId, name, version));
+		const from = artifact.aliases[alias] ?? null;
+		if (from === version) return;
+		const current = from === null ? undefined : await this.#assertAliasMovable(projectId, name, alias, from);
+		await this.shared.changeAlias({ projectId, name, alias, toKey: target.key, fromKey: current?.key ?? null, by: actor.by, at: actor.now, reason: actor.reason ?? '' });
 	}
 
 	async removeAlias(projectId: string, name: string, alias: string, actor: Actor & { reason?: string }): Promise<void> {
-		const { db } = this;
-		await db.transaction('rw', [db.artifacts, db.artifactVersions], async () => {
-			const artifact = await db.artifacts.get(artifactId(projectId, name));
-			if (!artifact) throw new NotFoundError('artifact', artifactId(projectId, name));
-			const from = artifact.aliases[alias];
-			if (from === undefined) return;
-			await this.#assertAliasMovable(projectId, name, alias, from);
-			delete artifact.aliases[alias];
-			artifact.aliasHistory.push({ alias, from, to: null, at: actor.now, by: actor.by, reason: actor.reason ?? '' });
-			await db.artifacts.put(artifact);
-		});
+		const artifact = await this.db.artifacts.get(artifactId(projectId, name));
+		if (!artifact) throw new NotFoundError('artifact', artifactId(projectId, name));
+		const from = artifact.aliases[alias];
+		if (from === undefined) return;
+		const current = await this.#assertAliasMovable(projectId, name, alias, from);
+		await this.shared.changeAlias({ projectId, name, alias, toKey: null, fromKey: current?.key ?? null, by: actor.by, at: actor.now, reason: actor.reason ?? '' });
 	}
 
-	async #assertAliasMovable(projectId: string, name: string, alias: string, from: number): Promise<void> {
+	async #assertAliasMovable(projectId: string, name: string, alias: string, from: number): Promise<ArtifactVersion | undefined> {
 		const current = await this.db.artifactVersions.get(versionId(projectId, name, from));
 		if (current?.locked)
 			throw new LockedError(`Alias "${alias}" points at ${current.id}, which`, 'Unlock that version (with a reason) before moving its aliases.');
+		return current;
 	}
 
 	async lock(id: string, actor: Actor & { reason: string }): Promise<ArtifactVersion> {
-		return this.#updateVersion(id, (v) => {
-			if (v.locked) return;
-			v.locked = { by: actor.by, at: actor.now, reason: actor.reason };
-		});
+		const version = await this.#version(id);
+		if (version.locked) return version;
+		await this.shared.setLock(version.key, { by: actor.by, at: actor.now, reason: actor.reason });
+		return this.#version(id);
 	}
 
 	/** Unlocking asks for a reason: it is the explicit step that allows changing an approved version. */
 	async unlock(id: string, actor: Actor & { reason: string }): Promise<ArtifactVersion> {
 		if (typeof actor.reason !== 'string' || actor.reason.trim().length < 3)
 			throw new InvalidFieldError('unlock reason', 'say why this version is being unlocked (at least 3 characters)');
-		return this.#updateVersion(id, (v) => {
-			v.locked = null;
-		});
+		const version = await this.#version(id);
+		if (!version.locked) return version;
+		await this.shared.setLock(version.key, null);
+		return this.#version(id);
 	}
 
-	async #updateVersion(id: string, mutate: (v: ArtifactVersion) => void): Promise<ArtifactVersion> {
-		const { db } = this;
-		return db.transaction('rw', db.artifactVersions, async () => {
-			const version = await db.artifactVersions.get(id);
-			if (!version) throw new NotFoundError('artifact version', id);
-			mutate(version);
-			await db.artifactVersions.put(version);
-			return version;
-		});
+	async #version(id: string): Promise<ArtifactVersion> {
+		const version = await this.db.artifactVersions.get(id);
+		if (!version) throw new NotFoundError('artifact version', id);
+		return version;
 	}
 
 	/**
-	 * Deletes an unlocked version that no alias points at, and frees the chunks
-	 * no other version references, in one transaction. Returns the bytes freed.
+	 * Deletes an unlocked version that no alias points at. The projection frees
+	 * the chunks no other version references; this returns what that frees.
 	 */
 	async deleteVersion(id: string, actor: Actor): Promise<{ freedBytes: number; freedChunks: number }> {
 		const { db } = this;
-		return db.transaction('rw', [db.artifacts, db.artifactVersions, db.chunkRefs, db.blobChunks, db.artifactUses], async () => {
-			const version = await db.artifactVersions.get(id);
-			if (!version) throw new NotFoundError('artifact version', id);
-			if (version.locked) throw new LockedError(`${id}`, 'Unlock it (with a reason) before deleting it.');
-			const artifact = await db.artifacts.get(artifactId(version.projectId, version.name));
-			const pointing = Object.entries(artifact?.aliases ?? {}).filter(([, v]) => v === version.version).map(([a]) => a);
-			if (pointing.length) throw new ConflictError(`Aliases ${pointing.map((a) => `"${a}"`).join(', ')} point at ${id}; move or remove them first.`);
-			const refs = countRefs(version.files);
-			const rows = await db.chunkRefs.bulkGet([...refs.keys()]);
-			const dead: string[] = [];
-			const alive = [];
-			for (const [i, [hash, n]] of [...refs].entries()) {
-				const left = (rows[i]?.refs ?? n) - n;
-				if (left <= 0) dead.push(hash);
-				else alive.push({ hash, refs: left });
-			}
-			const sizes = await db.blobChunks.where('hash').anyOf(dead).toArray().then((r) => r.reduce((n, c) => n + c.size, 0));
-			await db.chunkRefs.bulkPut(alive);
-			await db.chunkRefs.bulkDelete(dead);
-			await db.blobChunks.bulkDelete(dead);
-			await db.artifactVersions.delete(id);
-			await db.artifactUses.where('versionId').equals(id).delete();
-			if (artifact && artifact.latestVersion === version.version) {
-				const previous = await db.artifactVersions
-					.where('[projectId+name+version]')
-					.between([version.projectId, version.name, 0], [version.projectId, version.name, version.version], true, false)
-					.last();
-				artifact.aliasHistory.push({ alias: 'latest', from: version.version, to: previous?.version ?? null, at: actor.now, by: actor.by, reason: `deleted ${id}` });
-				// Version numbers are never reused: latestVersion only names the newest existing one.
-				artifact.latestVersion = previous?.version ?? 0;
-				await db.artifacts.put(artifact);
-			}
-			return { freedBytes: sizes, freedChunks: dead.length };
-		});
+		const version = await this.#version(id);
+		if (version.locked) throw new LockedError(`${id}`, 'Unlock it (with a reason) before deleting it.');
+		const artifact = await db.artifacts.get(artifactId(version.projectId, version.name));
+		const pointing = Object.entries(artifact?.aliases ?? {}).filter(([, v]) => v === version.version).map(([a]) => a);
+		if (pointing.length) throw new ConflictError(`Aliases ${pointing.map((a) => `"${a}"`).join(', ')} point at ${id}; move or remove them first.`);
+		const refs = countRefs(version.files);
+		const rows = await db.chunkRefs.bulkGet([...refs.keys()]);
+		const dead = [...refs].flatMap(([hash, n], i) => ((rows[i]?.refs ?? n) - n <= 0 ? [hash] : []));
+		const freed = await db.blobChunks.where('hash').anyOf(dead).toArray();
+		await this.shared.deleteVersion(version.key, actor.by, actor.now);
+		return { freedBytes: freed.reduce((n, c) => n + c.size, 0), freedChunks: freed.length };
 	}
 
 	async recordUse(runId: string, versionIdValue: string, now: number): Promise<void> {
-		await this.db.artifactUses.put({ runId, versionId: versionIdValue, at: now });
+		const version = await this.#version(versionIdValue);
+		await this.shared.recordUse(runId, version.key, now);
 	}
 
 	usesOfVersion(id: string): Promise<ArtifactUse[]> {

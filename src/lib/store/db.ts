@@ -4,11 +4,12 @@
  * shape is kept as a fixture in tests/unit/fixtures/ with a test that upgrades it.
  *
  * Which store is the source of truth, per table:
- * - projects, runs: the source of truth for now. The sync issue moves run and
- *   project records into a Yjs document and turns these tables into its
- *   rebuildable projection; callers go through the repositories, not the tables.
- * - metricChunks: immutable, content-addressed bytes — always the truth.
- * - seriesChunks, seriesTails: the per-series index of chunks and the open tail.
+ * - projects, runs, seriesChunks, seriesTails, artifacts, artifactVersions,
+ *   artifactUses, chunkRefs: a projection of the workspace's Yjs document
+ *   (src/lib/sync/projection.ts), rebuildable from it at any time. Callers write
+ *   through the repositories, which write the document (store/shared-writes.ts).
+ * - metricChunks, blobChunks: immutable, content-addressed bytes — always the truth.
+ * - fileDigests: a local cache; syncState: what the projection has seen.
  */
 import Dexie, { type EntityTable } from 'dexie';
 import type { ArtifactRecord, ArtifactUse, ArtifactVersion } from '$lib/core/artifacts';
@@ -74,7 +75,14 @@ export type CairnDb = Dexie & {
 	artifactVersions: EntityTable<ArtifactVersion, 'id'>;
 	artifactUses: Dexie.Table<ArtifactUse, [string, string]>;
 	fileDigests: EntityTable<{ key: string; sha256: string }, 'key'>;
+	syncState: EntityTable<SyncStateRow, 'id'>;
 };
+
+/** `projection`: the document state vector the Dexie projection reflects (a mismatch on open means rebuild). */
+export interface SyncStateRow {
+	id: string;
+	stateVector: Uint8Array;
+}
 
 export const DEFAULT_DB_NAME = 'cairn';
 
@@ -109,9 +117,37 @@ export const SCHEMA_V2 = {
 	fileDigests: 'key'
 } as const;
 
+/**
+ * Version 3 (issue 4, sync): the tables above become a projection of the
+ * workspace's Yjs document. Versions get their document key (stable across
+ * devices, unlike numbers, which the projection may reassign after a merge).
+ */
+export const SCHEMA_V3 = {
+	...SCHEMA_V2,
+	artifactVersions: 'id, [projectId+name+version], projectId, producingRunId, contentDigest, key',
+	// The projection's bookkeeping (one row: the state vector it last projected).
+	syncState: 'id'
+} as const;
+
 export function openDb(name = DEFAULT_DB_NAME): CairnDb {
 	const db = new Dexie(name) as CairnDb;
 	db.version(1).stores(SCHEMA_V1);
 	db.version(2).stores(SCHEMA_V2);
+	db.version(3)
+		.stores(SCHEMA_V3)
+		.upgrade(async (tx) => {
+			// Key each existing version by its content; the same content logged twice
+			// (possible before version 3) gets the version number as a suffix.
+			const seen = new Set<string>();
+			await tx
+				.table('artifactVersions')
+				.toCollection()
+				.modify((v: { projectId: string; name: string; contentDigest: string; version: number; key?: string }) => {
+					let key = `${v.projectId}/${v.name}@${v.contentDigest}`;
+					if (seen.has(key)) key = `${key}~${v.version}`;
+					seen.add(key);
+					v.key = key;
+				});
+		});
 	return db;
 }

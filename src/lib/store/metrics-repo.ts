@@ -1,13 +1,14 @@
 /**
  * Metric series in IndexedDB: sealed content-addressed chunks, a per-series
  * chunk index and an open tail. A flush commits chunks, index rows, tails and
- * the run's summaries in ONE transaction, so after a crash the store holds
- * either all of a flush or none of it (principle 2).
+ * the run's summaries as ONE change to the shared document, so after a crash
+ * the store holds either all of a flush or none of it (principle 2).
  */
 import { NotFoundError } from '$lib/core/errors';
 import { concatSeries, emptySeries, unpackColumns } from '$lib/core/metric-chunks';
 import type { MetricSummary, SeriesId, SeriesPoints } from '$lib/core/types';
-import type { CairnDb, MetricChunkRow, SeriesChunkRow, SeriesTailRow } from './db';
+import type { CairnDb, MetricChunkRow, SeriesChunkRow } from './db';
+import type { SharedWrites } from './shared-writes';
 
 export interface SeriesWrite {
 	series: SeriesId;
@@ -28,33 +29,29 @@ export class MetricRepository {
 	#cache = new Map<string, SeriesPoints>();
 	#cachedPoints = 0;
 
-	constructor(private readonly db: CairnDb) {}
+	constructor(
+		private readonly db: CairnDb,
+		private readonly shared: SharedWrites
+	) {}
 
+	/**
+	 * Chunk bytes first (content-addressed, so a crash after this step leaves
+	 * only unreferenced rows), then the index, tails and summaries in one change
+	 * to the shared document; resolves once both are durable and projected.
+	 */
 	async commit(runId: string, writes: readonly SeriesWrite[], heartbeatAt: number): Promise<void> {
-		const { db } = this;
-		await db.transaction('rw', [db.metricChunks, db.seriesChunks, db.seriesTails, db.runs], async () => {
-			const run = await db.runs.get(runId);
-			if (!run) throw new NotFoundError('run', runId);
-			const chunks: MetricChunkRow[] = [];
-			const index: SeriesChunkRow[] = [];
-			const tails: SeriesTailRow[] = [];
-			const emptied: [string, string][] = [];
-			for (const w of writes) {
-				for (const s of w.sealed) {
-					chunks.push(s.chunk);
-					index.push(s.index);
-				}
-				if (w.tail) tails.push({ runId, series: w.series, seq: w.tail.seq, data: w.tail.data });
-				else emptied.push([runId, w.series]);
-				run.summaries[w.series] = w.summary;
-			}
-			run.heartbeatAt = Math.max(run.heartbeatAt, heartbeatAt);
-			// Identical bytes share one row: putting the same hash again rewrites the same content.
-			if (chunks.length) await db.metricChunks.bulkPut(chunks);
-			if (index.length) await db.seriesChunks.bulkPut(index);
-			if (tails.length) await db.seriesTails.bulkPut(tails);
-			if (emptied.length) await db.seriesTails.bulkDelete(emptied);
-			await db.runs.put(run);
+		if (!(await this.db.runs.get(runId))) throw new NotFoundError('run', runId);
+		const chunks: MetricChunkRow[] = writes.flatMap((w) => w.sealed.map((s) => s.chunk));
+		// Identical bytes share one row: putting the same hash again rewrites the same content.
+		if (chunks.length) await this.db.metricChunks.bulkPut(chunks);
+		await this.shared.commitMetrics({
+			runId,
+			sealed: writes.flatMap((w) =>
+				w.sealed.map(({ index: i }) => ({ series: w.series, seq: i.seq, hash: i.hash, points: i.points, firstStep: i.firstStep, lastStep: i.lastStep }))
+			),
+			tails: writes.map((w) => ({ series: w.series, tail: w.tail })),
+			summaries: Object.fromEntries(writes.map((w) => [w.series, w.summary])),
+			heartbeatAt
 		});
 	}
 

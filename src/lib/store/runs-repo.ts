@@ -1,17 +1,21 @@
 /**
- * Run records. Every read and write of a run goes through here so that the sync
- * issue can redirect writes into the shared Yjs document (the records are plain
- * JSON-like objects for that reason) without touching the SDK or the pages.
+ * Run records. Reads come from the Dexie projection; writes go to the shared
+ * document through SharedWrites (shared-writes.ts), which resolves once the
+ * change is persisted and projected, so callers read their own writes.
  */
 import { NotFoundError } from '$lib/core/errors';
 import type { RunRecord } from '$lib/core/types';
 import type { CairnDb } from './db';
+import type { SharedWrites } from './shared-writes';
 
 export class RunRepository {
-	constructor(private readonly db: CairnDb) {}
+	constructor(
+		private readonly db: CairnDb,
+		private readonly shared: SharedWrites
+	) {}
 
 	async create(run: RunRecord): Promise<void> {
-		await this.db.runs.add(run);
+		await this.shared.createRun(run);
 	}
 
 	get(id: string): Promise<RunRecord | undefined> {
@@ -19,17 +23,17 @@ export class RunRepository {
 	}
 
 	/**
-	 * Read-modify-write in one transaction. `mutate` may throw a validation
-	 * error: the transaction then aborts and the stored run is unchanged.
+	 * Read-modify-write: `mutate` works on a copy and may throw a validation
+	 * error, in which case nothing is written. Only the fields it changed reach
+	 * the document, so concurrent edits of other fields (or other tags) merge.
 	 */
 	async update(id: string, mutate: (run: RunRecord) => void): Promise<RunRecord> {
-		return this.db.transaction('rw', this.db.runs, async () => {
-			const run = await this.db.runs.get(id);
-			if (!run) throw new NotFoundError('run', id);
-			mutate(run);
-			await this.db.runs.put(run);
-			return run;
-		});
+		const before = await this.db.runs.get(id);
+		if (!before) throw new NotFoundError('run', id);
+		const after = structuredClone(before);
+		mutate(after);
+		await this.shared.updateRun(before, after);
+		return after;
 	}
 
 	listByProject(projectId: string): Promise<RunRecord[]> {
@@ -43,20 +47,19 @@ export class RunRepository {
 	/**
 	 * Marks runs whose logging process died as `killed`: a run still `running`
 	 * whose heartbeat is older than `staleAfterMs` has nobody left to finish it.
+	 * Only runs this device authored: a teammate's run may be alive on their
+	 * laptop while its heartbeat has not reached us yet.
 	 */
-	async sweepStale(now: number, staleAfterMs: number): Promise<string[]> {
-		return this.db.transaction('rw', this.db.runs, async () => {
-			const stale = await this.db.runs
-				.where('status')
-				.equals('running')
-				.filter((r) => now - r.heartbeatAt > staleAfterMs)
-				.toArray();
-			for (const run of stale) {
-				run.status = 'killed';
-				run.endedAt = run.heartbeatAt;
-			}
-			await this.db.runs.bulkPut(stale);
-			return stale.map((r) => r.id);
+	async sweepStale(now: number, staleAfterMs: number, author?: string): Promise<string[]> {
+		const stale = await this.db.runs
+			.where('status')
+			.equals('running')
+			.filter((r) => now - r.heartbeatAt > staleAfterMs && (author === undefined || r.author === author))
+			.toArray();
+		for (const run of stale) await this.update(run.id, (r) => {
+			r.status = 'killed';
+			r.endedAt = r.heartbeatAt;
 		});
+		return stale.map((r) => r.id);
 	}
 }

@@ -33,7 +33,7 @@ async function setup() {
 	};
 	const version: ArtifactVersion = {
 		id: 'p/a/v1', projectId: 'p', name: 'a', version: 1, kind: 'report', files: [], contentDigest: '', size: 0,
-		metadata: {}, producingRunId: null, createdAt: 0, createdBy: 't', locked: null
+		metadata: {}, producingRunId: null, createdAt: 0, createdBy: 't', locked: null, key: 'p/a@'
 	};
 	async function store(path: string, data: Uint8Array<ArrayBuffer> | string, mediaType = 'application/octet-stream'): Promise<StoredFile> {
 		const all = typeof data === 'string' ? new TextEncoder().encode(data) : data;

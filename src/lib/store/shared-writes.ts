@@ -1,0 +1,60 @@
+/**
+ * The seam between the repositories and the shared Yjs document (principle 4).
+ *
+ * Projects, runs, metric-series indexes, artifact versions, aliases, locks and
+ * lineage are shared team state: their source of truth is the workspace's Yjs
+ * document (src/lib/sync/shared-doc.ts implements this interface). The
+ * repositories validate against the Dexie projection, then describe each change
+ * here in domain terms; every method resolves only once the change is persisted
+ * (y-indexeddb) AND projected into the Dexie tables, so a caller reads its own
+ * write. The store never imports Yjs: the sync layer plugs in from above.
+ */
+import type { ArtifactKind, ArtifactVersion, LockState } from '$lib/core/artifacts';
+import type { MetricSummary, ProjectRecord, RunRecord, SeriesId } from '$lib/core/types';
+
+export interface SealedEntry {
+	series: SeriesId;
+	seq: number;
+	hash: string;
+	points: number;
+	firstStep: number;
+	lastStep: number;
+}
+
+export interface MetricCommit {
+	runId: string;
+	sealed: SealedEntry[];
+	/** Per written series: the new open tail, or null when it ended exactly on a chunk boundary. */
+	tails: { series: SeriesId; tail: { seq: number; data: Float64Array<ArrayBuffer> } | null }[];
+	summaries: Record<SeriesId, MetricSummary>;
+	heartbeatAt: number;
+}
+
+/** The immutable part of a new version; number and id are assigned by the projection. */
+export type NewVersion = Omit<ArtifactVersion, 'id' | 'version' | 'locked' | 'key'>;
+
+export interface AliasChange {
+	projectId: string;
+	name: string;
+	alias: string;
+	/** Document key of the target version, or null to remove the alias. */
+	toKey: string | null;
+	fromKey: string | null;
+	by: string;
+	at: number;
+	reason: string;
+}
+
+export interface SharedWrites {
+	ensureProject(project: ProjectRecord): Promise<void>;
+	createRun(run: RunRecord): Promise<void>;
+	/** Writes only the fields that differ (tags as a set, notes as a text diff). */
+	updateRun(before: RunRecord, after: RunRecord): Promise<void>;
+	commitMetrics(commit: MetricCommit): Promise<void>;
+	/** Resolves to the new version's document key. */
+	createVersion(artifact: { projectId: string; name: string; kind: ArtifactKind; createdAt: number }, version: NewVersion, proposed: number): Promise<string>;
+	changeAlias(change: AliasChange): Promise<void>;
+	setLock(versionKey: string, lock: LockState | null): Promise<void>;
+	deleteVersion(versionKey: string, by: string, at: number): Promise<void>;
+	recordUse(runId: string, versionKey: string, at: number): Promise<void>;
+}

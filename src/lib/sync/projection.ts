@@ -1,0 +1,388 @@
+/**
+ * Document → Dexie projection. The Yjs document is the source of truth for
+ * shared state; these Dexie tables are its indexed, queryable copy and can be
+ * rebuilt from it at any time (`projectAll`):
+ *   projects, runs, seriesChunks, seriesTails, artifacts, artifactVersions,
+ *   artifactUses, chunkRefs.
+ * Chunk bytes (metricChunks, blobChunks) are not projected: they are the truth.
+ *
+ * Every change to the document (local or from a peer) marks the keys it
+ * touched; a flush projects them in one Dexie transaction. Records from peers
+ * are validated first (principle 7): an invalid record is reported and skipped,
+ * never projected. A sealed series entry is projected only once its chunk's
+ * bytes are stored, so readers never meet an index row without bytes; until
+ * then the hash is reported as missing (the workspace fetches it from peers).
+ */
+import * as Y from 'yjs';
+import { artifactId, isExternal, versionId, type ArtifactRecord, type ArtifactVersion, type AliasMove } from '$lib/core/artifacts';
+import { chunkEnvelope, unpackColumns } from '$lib/core/metric-chunks';
+import type { RunRecord } from '$lib/core/types';
+import type { CairnDb, SeriesChunkRow } from '$lib/store/db';
+import {
+	artifactOfEntryKey,
+	assignVersionNumbers,
+	isDeleted,
+	readAliases,
+	readMoves,
+	readProject,
+	readRun,
+	readVersion,
+	root,
+	splitKey,
+	type RootName,
+	type SeriesEntry,
+	type TailEntry,
+	type UseEntry,
+	type VersionState
+} from './doc-schema';
+import { validateProjectRecord, validateRunRecord } from '$lib/core/records';
+
+/** syncState row naming the document state the projection reflects. */
+export const PROJECTED_STATE = 'projection';
+
+/** True when the projection reflects exactly this document state (no rebuild needed on open). */
+export async function projectionIsCurrent(doc: Y.Doc, db: CairnDb): Promise<boolean> {
+	const row = await db.syncState.get(PROJECTED_STATE);
+	const now = Y.encodeStateVector(doc);
+	return !!row && row.stateVector.length === now.length && row.stateVector.every((b, i) => b === now[i]);
+}
+
+export interface ProjectionEvents {
+	/** Sealed metric chunks the document names but this device lacks. */
+	onMissingMetricChunks?: (hashes: string[]) => void;
+	/** A record from the document failed validation and was not projected. */
+	onInvalidRecord?: (where: string, error: unknown) => void;
+}
+
+type Dirty = Record<'projects' | 'runs' | 'series' | 'tails' | 'artifacts' | 'uses', Set<string>>;
+
+function emptyDirty(): Dirty {
+	return { projects: new Set(), runs: new Set(), series: new Set(), tails: new Set(), artifacts: new Set(), uses: new Set() };
+}
+
+/** The artifact a version key belongs to: `${projectId}/${name}@${digest}` → `${projectId}/${name}`. */
+export function artifactOfVersionKey(key: string): string {
+	return key.slice(0, key.indexOf('@'));
+}
+
+export class Projection {
+	#dirty = emptyDirty();
+	#running: Promise<void> = Promise.resolve();
+	#scheduled = false;
+	/** Series entries waiting for their chunk bytes, by hash. */
+	#waiting = new Map<string, Set<string>>();
+	/** Records that read as invalid while the document had updates pending, to retry once none are (see #invalid). */
+	#deferred: Dirty = emptyDirty();
+	readonly #unobserve: (() => void)[] = [];
+
+	constructor(
+		private readonly doc: Y.Doc,
+		private readonly db: CairnDb,
+		private readonly events: ProjectionEvents = {}
+	) {}
+
+	/** Starts following the document; call after its persisted state has loaded. */
+	attach(): void {
+		const watch = (name: RootName, mark: (key: string) => void) => {
+			const map = root<unknown>(this.doc, name);
+			const handler = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+				for (const e of events) {
+					if (e.path.length > 0) mark(String(e.path[0]));
+					else for (const key of (e as Y.YMapEvent<unknown>).keysChanged) mark(key);
+				}
+				this.#schedule();
+			};
+			map.observeDeep(handler);
+			this.#unobserve.push(() => map.unobserveDeep(handler));
+		};
+		watch('projects', (k) => this.#dirty.projects.add(k));
+		watch('runs', (k) => this.#dirty.runs.add(k));
+		watch('series', (k) => this.#dirty.series.add(k));
+		watch('tails', (k) => this.#dirty.tails.add(k));
+		watch('artifacts', (k) => this.#dirty.artifacts.add(k));
+		watch('aliases', (k) => this.#dirty.artifacts.add(artifactOfEntryKey(k)));
+		watch('moves', (k) => this.#dirty.artifacts.add(artifactOfEntryKey(k)));
+		watch('versions', (k) => this.#dirty.artifacts.add(artifactOfVersionKey(k)));
+		watch('locks', (k) => this.#dirty.artifacts.add(artifactOfVersionKey(k)));
+		watch('deletions', (k) => this.#dirty.artifacts.add(artifactOfVersionKey(k)));
+		watch('uses', (k) => this.#dirty.uses.add(k));
+	}
+
+	detach(): void {
+		for (const off of this.#unobserve.splice(0)) off();
+	}
+
+	/** Marks every record dirty: a full rebuild of the projection. */
+	projectAll(): Promise<void> {
+		for (const k of root(this.doc, 'projects').keys()) this.#dirty.projects.add(k);
+		for (const k of root(this.doc, 'runs').keys()) this.#dirty.runs.add(k);
+		for (const k of root(this.doc, 'series').keys()) this.#dirty.series.add(k);
+		for (const k of root(this.doc, 'tails').keys()) this.#dirty.tails.add(k);
+		for (const k of root(this.doc, 'artifacts').keys()) this.#dirty.artifacts.add(k);
+		for (const k of root(this.doc, 'versions').keys()) this.#dirty.artifacts.add(artifactOfVersionKey(k));
+		for (const k of root(this.doc, 'uses').keys()) this.#dirty.uses.add(k);
+		this.#schedule();
+		return this.settled();
+	}
+
+	/** A chunk's bytes arrived: project the series entries that waited for them. */
+	chunkArrived(hash: string): void {
+		const keys = this.#waiting.get(hash);
+		if (!keys) return;
+		this.#waiting.delete(hash);
+		for (const k of keys) this.#dirty.series.add(k);
+		this.#schedule();
+	}
+
+	/** Hashes of sealed metric chunks still waiting for bytes. */
+	get waitingChunks(): string[] {
+		return [...this.#waiting.keys()];
+	}
+
+	/** Resolves once everything marked so far is in Dexie. */
+	settled(): Promise<void> {
+		if (this.#hasDirty()) this.#schedule();
+		return this.#running;
+	}
+
+	#hasDirty(): boolean {
+		return Object.values(this.#dirty).some((s) => s.size > 0);
+	}
+
+	#schedule(): void {
+		if (this.#scheduled) return;
+		this.#scheduled = true;
+		this.#running = this.#running.then(async () => {
+			this.#scheduled = false;
+			this.#retryDeferred();
+			// Keep going until quiet: changes that land while a flush runs join the next round.
+			while (this.#hasDirty()) {
+				const dirty = this.#dirty;
+				this.#dirty = emptyDirty();
+				// Taken with the dirty set: everything up to this state is projected by this flush.
+				await this.#flush(dirty, Y.encodeStateVector(this.doc));
+			}
+		});
+	}
+
+	async #flush(dirty: Dirty, stateVector: Uint8Array): Promise<void> {
+		const { db, doc } = this;
+		const missing: string[] = [];
+		// Chunk bytes are read before the write transaction (envelopes are computed from them).
+		const seriesRows: SeriesChunkRow[] = [];
+		const seriesGone: [string, string, number][] = [];
+		const seriesMap = root<SeriesEntry>(doc, 'series');
+		const hashes = new Map<string, string[]>();
+		for (const key of dirty.series) {
+			const entry = seriesMap.get(key);
+			if (!entry) {
+				const [runId, series, seq] = splitKey(key);
+				if (runId !== undefined && series !== undefined) seriesGone.push([runId, series, Number(seq)]);
+				continue;
+			}
+			hashes.set(entry.hash, [...(hashes.get(entry.hash) ?? []), key]);
+		}
+		if (hashes.size) {
+			const rows = await db.metricChunks.bulkGet([...hashes.keys()]);
+			[...hashes].forEach(([hash, keys], i) => {
+				const row = rows[i];
+				if (!row) {
+					missing.push(hash);
+					const set = this.#waiting.get(hash) ?? new Set<string>();
+					for (const k of keys) set.add(k);
+					this.#waiting.set(hash, set);
+					return;
+				}
+				const envelope = chunkEnvelope(unpackColumns(row.data));
+				for (const key of keys) {
+					const entry = seriesMap.get(key) as SeriesEntry;
+					const [runId, series, seq] = splitKey(key) as [string, string, string];
+					seriesRows.push({ runId, series, seq: Number(seq), hash, points: entry.points, firstStep: entry.firstStep, lastStep: entry.lastStep, envelope });
+				}
+			});
+		}
+
+		await db.transaction(
+			'rw',
+			[db.projects, db.runs, db.seriesChunks, db.seriesTails, db.artifacts, db.artifactVersions, db.artifactUses, db.chunkRefs, db.blobChunks, db.syncState],
+			async () => {
+				// With entries still waiting for bytes, record no state: the next open rebuilds and asks again.
+				await db.syncState.put({ id: PROJECTED_STATE, stateVector: this.#waiting.size || missing.length ? new Uint8Array() : stateVector });
+				await this.#projectProjects(dirty.projects);
+				await this.#projectRuns(dirty.runs);
+				if (seriesRows.length) await db.seriesChunks.bulkPut(seriesRows);
+				if (seriesGone.length) await db.seriesChunks.bulkDelete(seriesGone);
+				await this.#projectTails(dirty.tails);
+				await this.#projectArtifacts(dirty.artifacts);
+				// Uses of every re-projected artifact: a version renumbered renames their rows, and a
+				// use can arrive before its version (recorded by a third peer that had it).
+				for (const [k, use] of root<UseEntry>(doc, 'uses')) if (dirty.artifacts.has(artifactOfVersionKey(use.versionKey))) dirty.uses.add(k);
+				await this.#projectUses(dirty.uses);
+			}
+		);
+		if (missing.length) this.events.onMissingMetricChunks?.(missing);
+	}
+
+	/**
+	 * Reports a record that failed validation — unless the document is mid-merge.
+	 * Yjs applies an update's deletions at once but holds its new items while an
+	 * earlier update is missing, so a field that update overwrote reads as absent
+	 * until the earlier one arrives; such a record is retried then, not reported.
+	 */
+	#invalid(kind: keyof Dirty, key: string, where: string, error: unknown): void {
+		if (this.doc.store.pendingStructs) this.#deferred[kind].add(key);
+		else this.events.onInvalidRecord?.(where, error);
+	}
+
+	#retryDeferred(): void {
+		if (this.doc.store.pendingStructs) return;
+		for (const kind of Object.keys(this.#deferred) as (keyof Dirty)[]) for (const key of this.#deferred[kind]) this.#dirty[kind].add(key);
+		this.#deferred = emptyDirty();
+	}
+
+	async #projectProjects(keys: Set<string>): Promise<void> {
+		const map = root<Y.Map<unknown>>(this.doc, 'projects');
+		for (const id of keys) {
+			const y = map.get(id);
+			if (!(y instanceof Y.Map)) {
+				await this.db.projects.delete(id);
+				continue;
+			}
+			try {
+				await this.db.projects.put(validateProjectRecord(readProject(id, y)));
+			} catch (error) {
+				this.#invalid('projects', id, `project ${id}`, error);
+			}
+		}
+	}
+
+	async #projectRuns(keys: Set<string>): Promise<void> {
+		const map = root<Y.Map<unknown>>(this.doc, 'runs');
+		const rows: RunRecord[] = [];
+		const gone: string[] = [];
+		for (const id of keys) {
+			const y = map.get(id);
+			if (!(y instanceof Y.Map)) {
+				gone.push(id);
+				continue;
+			}
+			const run = readRun(id, y);
+			try {
+				rows.push(validateRunRecord(run));
+			} catch (error) {
+				this.#invalid('runs', id, `run ${id}`, error);
+			}
+		}
+		if (rows.length) await this.db.runs.bulkPut(rows);
+		if (gone.length) await this.db.runs.bulkDelete(gone);
+	}
+
+	async #projectTails(keys: Set<string>): Promise<void> {
+		const map = root<TailEntry>(this.doc, 'tails');
+		for (const key of keys) {
+			const [runId, series] = splitKey(key) as [string, string];
+			const tail = map.get(key);
+			if (tail && tail.data instanceof Uint8Array && tail.data.byteLength % 24 === 0) {
+				const data = new Float64Array(tail.data.slice().buffer);
+				await this.db.seriesTails.put({ runId, series, seq: tail.seq, data });
+			} else await this.db.seriesTails.delete([runId, series]);
+		}
+	}
+
+	/** Returns the artifacts whose version numbers changed (their uses must be re-projected). */
+	async #projectArtifacts(ids: Set<string>): Promise<Set<string>> {
+		const renumbered = new Set<string>();
+		if (ids.size === 0) return renumbered;
+		const { db, doc } = this;
+		const artifacts = root<Y.Map<unknown>>(doc, 'artifacts');
+		const byArtifact = new Map<string, VersionState[]>();
+		for (const [key, y] of root<Y.Map<unknown>>(doc, 'versions')) {
+			const aid = artifactOfVersionKey(key);
+			if (!ids.has(aid) || !(y instanceof Y.Map)) continue;
+			byArtifact.set(aid, [...(byArtifact.get(aid) ?? []), readVersion(doc, key, y)]);
+		}
+		for (const aid of ids) {
+			const y = artifacts.get(aid);
+			const states = byArtifact.get(aid) ?? [];
+			const numbers = assignVersionNumbers(states);
+			const old = await db.artifactVersions.where('key').startsWith(`${aid}@`).toArray();
+			const oldByKey = new Map(old.map((v) => [v.key, v]));
+			const rows: ArtifactVersion[] = [];
+			for (const s of states) {
+				if (isDeleted(s)) continue;
+				const number = numbers.get(s.key) as number;
+				rows.push({ ...s.body, id: versionId(s.body.projectId, s.body.name, number), key: s.key, version: number, locked: s.locked });
+				const before = oldByKey.get(s.key);
+				if (before && before.version !== number) renumbered.add(aid);
+			}
+			await this.#adjustChunkRefs(old, rows);
+			await db.artifactVersions.bulkDelete(old.map((v) => v.id));
+			await db.artifactVersions.bulkPut(rows);
+			const removedIds = old.filter((v) => !rows.some((r) => r.key === v.key)).map((v) => v.id);
+			if (removedIds.length) await db.artifactUses.where('versionId').anyOf(removedIds).delete();
+			// Renumbered: every use row of this artifact names a stale id; the caller re-projects them.
+			if (renumbered.has(aid)) await db.artifactUses.where('versionId').startsWith(`${aid}/v`).delete();
+			if (!(y instanceof Y.Map)) {
+				await db.artifacts.delete(aid);
+				continue;
+			}
+			const numberOf = (key: string | null) => (key === null ? null : (rows.find((r) => r.key === key)?.version ?? numbers.get(key) ?? null));
+			const aliases: Record<string, number> = {};
+			for (const [alias, target] of readAliases(doc, aid)) {
+				const n = rows.find((r) => r.key === target.key)?.version;
+				if (n !== undefined) aliases[alias] = n;
+			}
+			const history: AliasMove[] = readMoves(doc, aid).map((m) => ({ alias: m.alias, from: numberOf(m.fromKey), to: numberOf(m.toKey), at: m.at, by: m.by, reason: m.reason ?? '' }));
+			const record: ArtifactRecord = {
+				id: aid,
+				projectId: y.get('projectId') as string,
+				name: y.get('name') as string,
+				kind: y.get('kind') as ArtifactRecord['kind'],
+				createdAt: y.get('createdAt') as number,
+				latestVersion: rows.reduce((n, r) => Math.max(n, r.version), 0),
+				aliases,
+				aliasHistory: history
+			};
+			if (record.id !== artifactId(record.projectId, record.name)) {
+				this.events.onInvalidRecord?.(`artifact ${aid}`, new Error('its id does not match its project and name'));
+				continue;
+			}
+			await db.artifacts.put(record);
+		}
+		return renumbered;
+	}
+
+	/** Reference counts follow the projected versions; chunks no longer referenced are freed at once. */
+	async #adjustChunkRefs(before: readonly ArtifactVersion[], after: readonly ArtifactVersion[]): Promise<void> {
+		const delta = new Map<string, number>();
+		const count = (versions: readonly ArtifactVersion[], sign: number) => {
+			for (const v of versions) for (const f of v.files) if (!isExternal(f)) for (const h of f.chunks) delta.set(h, (delta.get(h) ?? 0) + sign);
+		};
+		count(before, -1);
+		count(after, +1);
+		const changed = [...delta].filter(([, d]) => d !== 0);
+		if (changed.length === 0) return;
+		const rows = await this.db.chunkRefs.bulkGet(changed.map(([h]) => h));
+		const keep: { hash: string; refs: number }[] = [];
+		const dead: string[] = [];
+		changed.forEach(([hash, d], i) => {
+			const refs = (rows[i]?.refs ?? 0) + d;
+			if (refs > 0) keep.push({ hash, refs });
+			else dead.push(hash);
+		});
+		await this.db.chunkRefs.bulkPut(keep);
+		await this.db.chunkRefs.bulkDelete(dead);
+		await this.db.blobChunks.bulkDelete(dead);
+	}
+
+	async #projectUses(keys: Set<string>): Promise<void> {
+		const map = root<UseEntry>(this.doc, 'uses');
+		for (const key of keys) {
+			const use = map.get(key);
+			const [runId] = splitKey(key) as [string];
+			if (!use) continue;
+			const version = await this.db.artifactVersions.where('key').equals(use.versionKey).first();
+			if (version) await this.db.artifactUses.put({ runId, versionId: version.id, at: use.at });
+		}
+	}
+}

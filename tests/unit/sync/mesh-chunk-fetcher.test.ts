@@ -1,0 +1,106 @@
+/** ChunkFetcher on its own, with a scripted host: the in-flight cap, timeouts, retries and answers from the wrong peer. */
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { sha256Hex } from '$lib/core/hash';
+import { ChunkFetcher, MAX_IN_FLIGHT, REQUEST_TIMEOUT_MS, RETRY_MS } from '$lib/sync/mesh/chunk-fetcher';
+import type { ChunkKind } from '$lib/sync/mesh-types';
+
+afterEach(() => {
+	vi.useRealTimers();
+});
+
+function scriptedHost(peers: string[]) {
+	const requests: { peerId: string; reqId: number; hash: string; kind: ChunkKind }[] = [];
+	const bad: { peerId: string; reason: string }[] = [];
+	const stored = new Map<string, Uint8Array>();
+	const fetcher = new ChunkFetcher({
+		store: {
+			get: async (hash) => stored.get(hash),
+			put: async (hash, bytes) => void stored.set(hash, bytes)
+		},
+		peers: () => peers,
+		request: (peerId, reqId, hash, kind) => requests.push({ peerId, reqId, hash, kind }),
+		reportBadPeer: (peerId, reason) => bad.push({ peerId, reason }),
+		changed: () => {},
+		random: () => 0
+	});
+	return { fetcher, requests, bad, stored };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+async function chunk(text: string) {
+	const bytes = new TextEncoder().encode(text);
+	return { bytes, hash: await sha256Hex(bytes) };
+}
+
+describe('ChunkFetcher', () => {
+	test(`keeps at most ${MAX_IN_FLIGHT} requests in flight`, async () => {
+		const { fetcher, requests } = scriptedHost(['peer-one-123']);
+		const chunks = await Promise.all(Array.from({ length: 20 }, (_, i) => chunk(`chunk ${i}`)));
+		const fetches = chunks.map(({ hash }) => fetcher.fetch(hash, 'metric'));
+		await flush();
+		expect(fetcher.pending).toBe(20);
+		expect(requests).toHaveLength(MAX_IN_FLIGHT);
+		// Each answer frees a slot for the next chunk.
+		for (let answered = 0; answered < 20; answered++) {
+			const request = requests[answered]!;
+			const { bytes } = chunks.find((c) => c.hash === request.hash)!;
+			fetcher.onData(request.peerId, request.reqId, request.hash, new Uint8Array(bytes));
+			await vi.waitFor(() => expect(requests.length).toBe(Math.min(20, MAX_IN_FLIGHT + answered + 1)), { interval: 1 });
+		}
+		const results = await Promise.all(fetches);
+		expect(results.map((r) => new TextDecoder().decode(r))).toEqual(chunks.map((_, i) => `chunk ${i}`));
+		expect(fetcher.pending).toBe(0);
+	});
+
+	test('a silent peer times out and the next is asked; everyone is asked again after RETRY_MS', async () => {
+		vi.useFakeTimers();
+		const { fetcher, requests } = scriptedHost(['peer-one-123', 'peer-two-456']);
+		const { bytes, hash } = await chunk('slow');
+		const result = fetcher.fetch(hash, 'artifact');
+		await vi.waitFor(() => expect(requests).toHaveLength(1));
+		vi.advanceTimersByTime(REQUEST_TIMEOUT_MS);
+		expect(requests).toHaveLength(2);
+		expect(new Set(requests.map((r) => r.peerId)).size).toBe(2);
+		fetcher.onMissing(requests[1]!.peerId, requests[1]!.reqId);
+		// Nobody left to ask: wait, then ask again.
+		expect(requests).toHaveLength(2);
+		vi.advanceTimersByTime(RETRY_MS);
+		expect(requests).toHaveLength(3);
+		const last = requests[2]!;
+		fetcher.onData(last.peerId, last.reqId, hash, new Uint8Array(bytes));
+		vi.useRealTimers();
+		expect(await result).toEqual(bytes);
+		fetcher.stop();
+	});
+
+	test('answers from a peer that was not asked are reported and ignored; late answers are ignored', async () => {
+		const { fetcher, requests, bad } = scriptedHost(['peer-one-123', 'peer-two-456']);
+		const { bytes, hash } = await chunk('asked of one');
+		const result = fetcher.fetch(hash, 'metric');
+		await vi.waitFor(() => expect(requests).toHaveLength(1));
+		const asked = requests[0]!;
+		const other = asked.peerId === 'peer-one-123' ? 'peer-two-456' : 'peer-one-123';
+		fetcher.onData(other, asked.reqId, hash, new Uint8Array(bytes));
+		expect(bad).toEqual([{ peerId: other, reason: `answered chunk request ${asked.reqId}, which was sent to another peer` }]);
+		fetcher.onData(asked.peerId, 99999, hash, new Uint8Array(bytes));
+		expect(bad).toHaveLength(1);
+		fetcher.onData(asked.peerId, asked.reqId, hash, new Uint8Array(bytes));
+		expect(await result).toEqual(bytes);
+	});
+
+	test('a peer leaving mid-request hands the request to the next peer', async () => {
+		const peers = ['peer-one-123', 'peer-two-456'];
+		const { fetcher, requests } = scriptedHost(peers);
+		const { hash } = await chunk('handover');
+		const result = fetcher.fetch(hash, 'metric');
+		await vi.waitFor(() => expect(requests).toHaveLength(1));
+		const gone = requests[0]!.peerId;
+		peers.splice(peers.indexOf(gone), 1);
+		fetcher.peerLeft(gone);
+		expect(requests).toHaveLength(2);
+		expect(requests[1]!.peerId).not.toBe(gone);
+		fetcher.cancel(hash);
+		await expect(result).rejects.toThrow(/cancelled/);
+	});
+});
