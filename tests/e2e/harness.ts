@@ -25,19 +25,28 @@ const SERVICE_WORKER_TIMEOUT_MS = 30_000;
 export interface App {
 	/** Base URL with a trailing slash, e.g. http://127.0.0.1:41234/ */
 	url: string;
+	/** The signaling relay on the same server, e.g. ws://127.0.0.1:41234/signal */
+	signalingUrl: string;
 	/** Stops the server and drops its open connections: the app is now "offline". */
 	close(): Promise<void>;
 }
 
-/** Serves build/ on 127.0.0.1 at a free port. */
-export async function startApp(): Promise<App> {
+/** What the signaling relay forwarded: tests assert no plaintext ever passes through it. */
+export interface RelayCapture {
+	topic: string;
+	payload: Uint8Array;
+}
+
+/** Serves build/ and the signaling relay on 127.0.0.1 at a free port; `capture` sees every relayed message. */
+export async function startApp(options: { capture?: (entry: RelayCapture) => void } = {}): Promise<App> {
 	if (!existsSync(join(DEFAULT_ROOT, 'index.html'))) {
 		throw new Error(`No built app at ${DEFAULT_ROOT}: run \`npm run build\` first`);
 	}
-	const running = await startServer({ port: 0, host: '127.0.0.1', root: DEFAULT_ROOT });
+	const running = await startServer({ port: 0, host: '127.0.0.1', root: DEFAULT_ROOT, capture: options.capture });
 	let closed = false;
 	return {
 		url: running.url,
+		signalingUrl: running.signalingUrl ?? `${running.url.replace(/^http/, 'ws')}signal`,
 		close: async () => {
 			if (closed) return;
 			closed = true;

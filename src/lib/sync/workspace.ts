@@ -16,6 +16,7 @@ import { Awareness } from 'y-protocols/awareness';
 import type { MemberRecord, WorkspaceInfo } from '$lib/core/workspace';
 import { openDb, type CairnDb } from '$lib/store/db';
 import type { SharedWrites } from '$lib/store/shared-writes';
+import { ydocDbName } from '$lib/store/workspace-registry';
 import { readMembers, root } from './doc-schema';
 import { DexieChunkStore } from './dexie-chunks';
 import { importKey } from './encryption';
@@ -39,9 +40,8 @@ export interface WorkspaceOptions {
 /** Stable colours for presence, picked by device id. */
 const PRESENCE_COLOURS = ['#2f7d5b', '#8a4fb8', '#c2542d', '#2b6cb0', '#a07a12', '#b83280'];
 
-export function ydocName(dbName: string): string {
-	return `${dbName}-ydoc`;
-}
+/** How long an on-demand artifact chunk fetch waits for a peer that holds it. */
+export const ARTIFACT_FETCH_TIMEOUT_MS = 30_000;
 
 export class Workspace {
 	readonly doc = new Y.Doc();
@@ -108,7 +108,7 @@ export class Workspace {
 	}
 
 	async #load(): Promise<void> {
-		const persistence = new IndexeddbPersistence(ydocName(this.info.dbName), this.doc);
+		const persistence = new IndexeddbPersistence(ydocDbName(this.info.dbName), this.doc);
 		this.#persistence = persistence;
 		await persistence.whenSynced;
 		this.#deviceId = ((await persistence.get('deviceId')) as string | undefined) ?? '';
@@ -180,10 +180,14 @@ export class Workspace {
 		return mesh;
 	}
 
-	/** Fetches an artifact chunk from peers (on demand: opening or pinning a version). */
+	/**
+	 * Fetches an artifact chunk from peers (on demand: opening or pinning a
+	 * version). Gives up after ARTIFACT_FETCH_TIMEOUT_MS so a preview with no
+	 * holder online reports the chunk missing instead of waiting forever.
+	 */
 	async fetchArtifactChunk(hash: string): Promise<void> {
 		if (!this.#mesh) throw new Error('This workspace is not shared, so no peer can supply the missing chunk.');
-		await this.#mesh.fetchChunk(hash, 'artifact');
+		await this.#mesh.fetchChunk(hash, 'artifact', { signal: AbortSignal.timeout(ARTIFACT_FETCH_TIMEOUT_MS) });
 	}
 
 	#fetch(hashes: string[], kind: ChunkKind): void {
