@@ -94,7 +94,7 @@ function readArtifact(page: Page, name: string) {
 			const version = await cairn.artifacts.resolve(project, name, 'latest');
 			const out: { path: string; sha256: string; text: string; digest: string }[] = [];
 			for (const file of version.files) {
-				const bytes: Uint8Array = await cairn.bytes.head(version, file, Infinity);
+				const bytes: Uint8Array<ArrayBuffer> = await cairn.bytes.head(version, file, Infinity);
 				const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
 				out.push({ path: file.path, sha256: file.sha256, text: new TextDecoder().decode(bytes), digest });
 			}
@@ -216,7 +216,7 @@ describe('two browsers sync one workspace', () => {
 			const h = logged.version.files[0].chunks[0] as string;
 			const row = await cairn.db.blobChunks.get(h);
 			const bytes = new Uint8Array(await row.data.arrayBuffer());
-			bytes[0] ^= 0xff;
+			bytes[0] = (bytes[0] ?? 0) ^ 0xff;
 			await cairn.db.blobChunks.put({ ...row, data: new Blob([bytes]) });
 			return h;
 		}, PROJECT);
