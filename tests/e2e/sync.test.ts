@@ -302,6 +302,12 @@ describe('the always-on peer keeps a workspace for teammates who are never onlin
 		const pageB = await joinByLink(b, link, 'Archive');
 		await expect.poll(async () => (await runsOf(pageB)).map((r) => r.id), { timeout: 20_000 }).toEqual([runId]);
 		await expect.poll(async () => (await seriesOf(pageB, runId, 'loss@train')).steps.length, { timeout: 20_000 }).toBe(4500);
+		// Artifact bytes come on demand: the version page offers to keep them on this device.
+		await pageB.goto(`${app.url}p/${PROJECT}/artifacts/weights/v/v1`);
+		const onDevice = pageB.getByTestId('version-on-device');
+		await onDevice.getByText('0 of 1 chunks on this device.').waitFor();
+		await onDevice.getByRole('button', { name: 'Keep on this device' }).click();
+		await onDevice.getByText(/All 1 chunk on this device/).waitFor({ timeout: 20_000 });
 		const artifact = await readArtifact(pageB, 'weights');
 		expect(artifact.files[0]).toMatchObject({ text: 'archived weights', sha256: artifact.files[0]!.digest });
 		expect(peer.output()).not.toContain(link.slice(link.indexOf('#')));

@@ -25,6 +25,11 @@ export class ArtifactBytes {
 		private readonly fetchMissing?: (hash: string) => Promise<void>
 	) {}
 
+	/** Which of `hashes` are stored on this device (keys only: no bytes read). */
+	async presentChunks(hashes: readonly string[]): Promise<string[]> {
+		return (await this.db.blobChunks.where('hash').anyOf([...hashes]).primaryKeys()) as string[];
+	}
+
 	/** Chunk `index` of `file`, verified; one chunk in memory at a time. */
 	async chunk(version: ArtifactVersion, file: StoredFile, index: number): Promise<Uint8Array<ArrayBuffer>> {
 		return (await this.#verifiedRow(version, file, index)).bytes;

@@ -113,3 +113,10 @@ export async function runArtifacts(cairn: Cairn, runId: string): Promise<{ produ
 		used: await usedVersions(cairn, [...uses].sort((a, b) => a.at - b.at))
 	};
 }
+
+/** Which of a version's chunks this device holds (artifact bytes sync on demand). */
+export async function chunksOnDevice(cairn: Cairn, version: ArtifactVersion): Promise<{ total: number; held: number; missing: string[] }> {
+	const hashes = [...new Set(version.files.flatMap((f) => ('chunks' in f ? f.chunks : [])))];
+	const present = new Set(await cairn.bytes.presentChunks(hashes));
+	return { total: hashes.length, held: present.size, missing: hashes.filter((h) => !present.has(h)) };
+}
