@@ -152,7 +152,7 @@ describe('artifact pages', () => {
 				(globalThis as any).__progressValue = bar.value;
 				observer.disconnect();
 				// The upload's own Cancel (other dialogs on the page have Cancel buttons too).
-				[...document.querySelectorAll('[data-testid="artifact-drop-zone"] button, [data-testid="upload-progress"] button')]
+				[...document.querySelectorAll('[data-testid="artifact-upload-form"] button')]
 					.find((b) => b.textContent?.trim() === 'Cancel')
 					?.dispatchEvent(new MouseEvent('click', { bubbles: true }));
 			});

@@ -37,11 +37,20 @@ import type { RunHandle, StartRunOptions } from './types';
  */
 export const STALE_AFTER_MS = 3 * 60_000;
 
+/**
+ * With `waitForDocument: false`, how long after opening the document starts to
+ * load unless something needs it sooner (a write, sync): a page drawn from the
+ * projection usually takes a few hundred milliseconds.
+ */
+export const DOCUMENT_LOAD_DELAY_MS = 1_000;
+
 export interface CairnOptions {
 	/** The workspace to open (its database, document and sync settings); default: a private one on `dbName`. */
 	workspace?: WorkspaceInfo;
 	/** Database of the default private workspace (tests use a fresh name each). */
 	dbName?: string;
+	/** false: `open` resolves once the database is open, before the document has loaded (see `open`). */
+	waitForDocument?: boolean;
 	/** Display name recorded as each run's author. */
 	author?: string;
 	now?: () => number;
@@ -81,8 +90,20 @@ function defaultSignalingUrl(): string | undefined {
 	return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/signal`;
 }
 
+/** Background failures (a flush to retry, a peer's record that was not applied) are not thrown at anyone: say them in the console. */
+function warnInBackground(error: unknown): void {
+	console.warn('Cairn (background):', error);
+}
+
 export class Cairn {
 	readonly workspace: Workspace;
+	#ready: Promise<void> | null = null;
+	#sweep: () => Promise<void> = async () => {};
+
+	/** Resolves once the workspace document has loaded and stale runs were swept (see `open`); starts the load if it has not started. */
+	get ready(): Promise<void> {
+		return (this.#ready ??= this.workspace.ready.then(() => this.#sweep()));
+	}
 	readonly db: CairnDb;
 	readonly runs: RunRepository;
 	readonly projects: ProjectRepository;
@@ -111,26 +132,35 @@ export class Cairn {
 		this.ingest = options.ingest ?? hashing.ingest;
 		this.hash = options.hash ?? hashing.hash;
 		this.#captureEnv = options.captureEnv ?? captureBrowserEnv;
-		this.#onBackgroundError = options.onBackgroundError ?? ((e) => console.warn('Cairn: a background flush failed; it will be retried.', e));
+		this.#onBackgroundError = options.onBackgroundError ?? warnInBackground;
 	}
 
 	/**
-	 * Opens the workspace's database (pages can read at once) and, once its
-	 * document has loaded, marks this author's runs left `running` by a page
-	 * that died as `killed` (awaited here so callers start from a clean state).
+	 * Opens the workspace's database (pages can read the projection at once)
+	 * and, once its document has loaded, marks this author's runs left
+	 * `running` by a page that died as `killed`. `ready` resolves after both.
+	 * By default `open` waits for `ready`, so SDK callers start from a clean
+	 * state; the app passes `waitForDocument: false` to draw the first page
+	 * without waiting for a large document to load (writes still wait for it).
 	 */
 	static async open(options: CairnOptions = {}): Promise<Cairn> {
 		const info = options.workspace ?? privateWorkspace(options.dbName ?? DEFAULT_DB_NAME);
 		const now = options.now ?? Date.now;
+		const onError = options.onBackgroundError ?? warnInBackground;
 		const workspace = await Workspace.open(info, {
 			author: options.author ?? 'anonymous',
 			now,
 			defaultSignalingUrl: defaultSignalingUrl(),
-			onError: options.onBackgroundError
+			onError
 		});
 		const cairn = new Cairn(workspace, options);
-		await workspace.ready;
-		await cairn.runs.sweepStale(now(), STALE_AFTER_MS, cairn.author);
+		cairn.#sweep = () => cairn.runs.sweepStale(now(), STALE_AFTER_MS, cairn.author).then(() => undefined);
+		// Loading a large document takes a long main-thread task: let the first page draw first
+		// (with nothing projected yet, e.g. right after joining, there is nothing to draw: load now).
+		if (options.waitForDocument === false) {
+			const delay = (await workspace.db.runs.count()) > 0 ? DOCUMENT_LOAD_DELAY_MS : 0;
+			setTimeout(() => cairn.ready.catch(onError), delay);
+		} else await cairn.ready;
 		return cairn;
 	}
 

@@ -6,9 +6,9 @@
  *
  * Opening is split so the UI never waits on the document: `open` resolves as
  * soon as the Dexie database is open (pages read the projection at once, also
- * offline); the document loads in the background and `ready` resolves when it
- * is loaded, initialised (or migrated) and the projection is current. Writes
- * wait for `ready` (SharedDoc).
+ * offline); the document loads on first use of `ready` — which writes
+ * (SharedDoc) and startSync wait for — and `ready` resolves when it is
+ * loaded, initialised (or migrated) and the projection is current.
  */
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
@@ -48,8 +48,7 @@ export class Workspace {
 	readonly awareness: Awareness;
 	readonly projection: Projection;
 	readonly shared: SharedWrites;
-	/** Resolves once the document is loaded and the projection current; writes wait for it. */
-	readonly ready: Promise<void>;
+	#ready: Promise<void> | null = null;
 	#persistence: IndexeddbPersistence | null = null;
 	#mesh: SyncMesh | null = null;
 	#starting: Promise<SyncMesh> | null = null;
@@ -68,7 +67,6 @@ export class Workspace {
 			onMissingMetricChunks: (hashes) => this.#fetch(hashes, 'metric'),
 			onInvalidRecord: (where, error) => options.onError?.(new Error(`A record from a peer was not applied (${where}): ${String(error)}`))
 		});
-		this.ready = this.#load();
 		const shared = new SharedDoc(this.doc, this.projection, () => this.#durable());
 		// Every write waits until the document is loaded (see the header).
 		this.shared = new Proxy(shared, {
@@ -87,6 +85,15 @@ export class Workspace {
 		const db = openDb(info.dbName);
 		await db.open();
 		return new Workspace(info, db, options);
+	}
+
+	/**
+	 * Resolves once the document is loaded and the projection current. Loading
+	 * starts on first use (a write, startSync, or the caller asking), so a page
+	 * can draw from the projection before a large document is parsed.
+	 */
+	get ready(): Promise<void> {
+		return (this.#ready ??= this.#load());
 	}
 
 	get deviceId(): string {

@@ -1,7 +1,7 @@
 /** ChunkFetcher on its own, with a scripted host: the in-flight cap, timeouts, retries and answers from the wrong peer. */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { sha256Hex } from '$lib/core/hash';
-import { ChunkFetcher, MAX_IN_FLIGHT, REQUEST_TIMEOUT_MS, RETRY_MS } from '$lib/sync/mesh/chunk-fetcher';
+import { CHUNK_BYTES, ChunkFetcher, IN_FLIGHT_BYTES, MAX_IN_FLIGHT, REQUEST_TIMEOUT_MS, RETRY_MS } from '$lib/sync/mesh/chunk-fetcher';
 import type { ChunkKind } from '$lib/sync/mesh-types';
 
 afterEach(() => {
@@ -34,19 +34,25 @@ async function chunk(text: string) {
 }
 
 describe('ChunkFetcher', () => {
-	test(`keeps at most ${MAX_IN_FLIGHT} requests in flight`, async () => {
+	// Artifact chunks (4 MiB) are limited by the byte budget, metric chunks (96 KiB) by the count cap.
+	test.each([
+		['artifact', IN_FLIGHT_BYTES / CHUNK_BYTES.artifact],
+		['metric', Math.min(MAX_IN_FLIGHT, Math.floor(IN_FLIGHT_BYTES / CHUNK_BYTES.metric))]
+	] as const)('keeps at most the budgeted number of %s requests in flight (%i)', async (kind, cap) => {
+		expect(cap).toBe(kind === 'artifact' ? 8 : 64);
+		const total = cap + 12;
 		const { fetcher, requests } = scriptedHost(['peer-one-123']);
-		const chunks = await Promise.all(Array.from({ length: 20 }, (_, i) => chunk(`chunk ${i}`)));
-		const fetches = chunks.map(({ hash }) => fetcher.fetch(hash, 'metric'));
+		const chunks = await Promise.all(Array.from({ length: total }, (_, i) => chunk(`chunk ${i}`)));
+		const fetches = chunks.map(({ hash }) => fetcher.fetch(hash, kind));
 		await flush();
-		expect(fetcher.pending).toBe(20);
-		expect(requests).toHaveLength(MAX_IN_FLIGHT);
+		expect(fetcher.pending).toBe(total);
+		expect(requests).toHaveLength(cap);
 		// Each answer frees a slot for the next chunk.
-		for (let answered = 0; answered < 20; answered++) {
+		for (let answered = 0; answered < total; answered++) {
 			const request = requests[answered]!;
 			const { bytes } = chunks.find((c) => c.hash === request.hash)!;
 			fetcher.onData(request.peerId, request.reqId, request.hash, new Uint8Array(bytes));
-			await vi.waitFor(() => expect(requests.length).toBe(Math.min(20, MAX_IN_FLIGHT + answered + 1)), { interval: 1 });
+			await vi.waitFor(() => expect(requests.length).toBe(Math.min(total, cap + answered + 1)), { interval: 1 });
 		}
 		const results = await Promise.all(fetches);
 		expect(results.map((r) => new TextDecoder().decode(r))).toEqual(chunks.map((_, i) => `chunk ${i}`));

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { encrypt } from '$lib/sync/encryption';
 import { ChunkUnavailableError } from '$lib/sync/mesh/sync-mesh';
 import { encodePublish, encodeSubscribe } from '$lib/sync/mesh/relay-wire';
+import { fragment } from '$lib/sync/mesh/fragments';
+import { RELAY_PIECE_BYTES } from '$lib/sync/mesh/relay-link';
 import { MemoryChunkStore, MeshWorld, connectedTo, containsText, waitFor, type TestPeer } from './mesh-harness';
 
 const world = new MeshWorld();
@@ -52,6 +54,21 @@ describe('SyncMesh over the relay', () => {
 		runs(a).set('run-a2', 'later');
 		await waitFor('the later edit everywhere', () => runs(b).get('run-a2') === 'later' && runs(c).get('run-a2') === 'later');
 		await waitFor('docsInSync again', () => peers.every((peer) => peer.mesh.status.docsInSync));
+	});
+
+	test('a first sync larger than the relay\'s 8 MiB message cap arrives whole (sent in 1 MiB pieces)', async () => {
+		await world.startRelay();
+		const key = await world.key();
+		const roomHash = world.room();
+		const a = world.peer({ key, roomHash });
+		// ~12 MB of incompressible content: one Yjs update of that size in sync step 2.
+		const blob = new Uint8Array(12 * 1024 * 1024);
+		for (let i = 0; i < blob.length; i += 65536) globalThis.crypto.getRandomValues(blob.subarray(i, i + 65536));
+		a.doc.getMap<Uint8Array>('big').set('blob', blob);
+		const b = world.peer({ key, roomHash });
+		await waitFor('b has the 12 MB value', () => b.doc.getMap<Uint8Array>('big').get('blob')?.length === blob.length, 10_000);
+		expect(Buffer.from(b.doc.getMap<Uint8Array>('big').get('blob') as Uint8Array).equals(Buffer.from(blob))).toBe(true);
+		expect(Math.max(...world.captured.map((m) => m.payload.length))).toBeLessThanOrEqual(1024 * 1024);
 	});
 
 	test('a peer joining late gets the whole doc, and onStatus reports the change', async () => {
@@ -250,7 +267,10 @@ describe('SyncMesh over the relay', () => {
 		const socket = new NodeWebSocket(relay.url);
 		await new Promise((resolve) => socket.once('open', resolve));
 		socket.send(encodeSubscribe(roomHash, forger));
-		const publish = async (plaintext: Uint8Array<ArrayBuffer>) => socket.send(encodePublish(roomHash, null, await encrypt(key, plaintext)));
+		// Packets cross the relay in pieces (relay-link.ts); one piece each here.
+		const publish = async (plaintext: Uint8Array<ArrayBuffer>) => {
+			for (const piece of fragment(await encrypt(key, plaintext), RELAY_PIECE_BYTES)) socket.send(encodePublish(roomHash, null, piece));
+		};
 		// Not even a packet header.
 		await publish(new Uint8Array([1, 2, 3]));
 		await waitFor('the garbage reported', () => a.mesh.status.badPeers.some((r) => r.peerId === forger && /malformed frame/.test(r.reason)));

@@ -9,17 +9,24 @@
  * have fetched or logged it meanwhile). Callers stop waiting through an
  * AbortSignal or cancel(); the mesh stopping rejects every job.
  */
+import { ARTIFACT_CHUNK_BYTES } from '$lib/core/artifacts';
 import { sha256Hex } from '$lib/core/hash';
+import { METRIC_CHUNK_POINTS } from '$lib/core/metric-chunks';
 import type { ChunkKind, ChunkStore } from '../mesh-types';
 import { ChunkUnavailableError } from './errors';
 
 /**
- * At most 8 requests in flight: each can bring a 4 MiB chunk, so this bounds
- * the bytes buffered for fetches at ~32 MiB, keeps the link free enough for Yjs
- * updates to get through between chunks, and spreads a big download over time
- * instead of asking a peer to read hundreds of chunks from IndexedDB at once.
+ * Requests in flight are budgeted by the bytes they may bring: 32 MiB bounds
+ * what is buffered for fetches and keeps the link free enough for Yjs updates
+ * to get through between chunks — 8 artifact chunks (4 MiB), but dozens of
+ * metric chunks (96 KiB), which a newcomer needs by the hundred right away.
+ * MAX_IN_FLIGHT caps the count too, so a peer is never asked to read hundreds
+ * of chunks from IndexedDB at once.
  */
-export const MAX_IN_FLIGHT = 8;
+export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+export const MAX_IN_FLIGHT = 64;
+/** The most a chunk of each kind can hold: 4 MiB artifact chunks; 4,096 points × 3 columns × 8 bytes. */
+export const CHUNK_BYTES: Record<ChunkKind, number> = { artifact: ARTIFACT_CHUNK_BYTES, metric: METRIC_CHUNK_POINTS * 24 };
 /** A peer that does not answer in a minute (4 MiB over a slow relay takes seconds) is skipped. */
 export const REQUEST_TIMEOUT_MS = 60_000;
 /** How often a waiting job asks all peers again. */
@@ -231,13 +238,18 @@ export class ChunkFetcher {
 	#pump(): void {
 		if (this.#stopped) return;
 		let inFlight = 0;
-		for (const job of this.#jobs.values()) if (job.state === 'requesting' || job.state === 'verifying') inFlight++;
+		let inFlightBytes = 0;
+		for (const job of this.#jobs.values())
+			if (job.state === 'requesting' || job.state === 'verifying') {
+				inFlight++;
+				inFlightBytes += CHUNK_BYTES[job.kind];
+			}
 		let waiting = false;
 		const connected = this.#host.peers();
 		for (const job of this.#jobs.values()) {
 			if (job.state !== 'idle') continue;
 			// Full: the next answer, timeout or cancel pumps again.
-			if (inFlight >= MAX_IN_FLIGHT) break;
+			if (inFlight >= MAX_IN_FLIGHT || inFlightBytes + CHUNK_BYTES[job.kind] > IN_FLIGHT_BYTES) break;
 			const candidates = connected.filter((peerId) => !job.asked.has(peerId) && !job.lying.has(peerId));
 			if (candidates.length === 0) {
 				waiting = true;
@@ -246,6 +258,7 @@ export class ChunkFetcher {
 			const peerId = candidates[Math.floor(this.#host.random() * candidates.length)] ?? candidates[0]!;
 			this.#send(job, peerId);
 			inFlight++;
+			inFlightBytes += CHUNK_BYTES[job.kind];
 		}
 		if (waiting && !this.#retryTimer) {
 			this.#retryTimer = setTimeout(() => {

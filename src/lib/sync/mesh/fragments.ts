@@ -1,7 +1,8 @@
 /**
- * Splitting sealed packets into data-channel-sized pieces and joining them
- * again. Chromium refuses WebRTC data-channel messages above ~256 KiB, and a
- * 4 MiB artifact chunk is one packet, so every packet is sent as pieces.
+ * Splitting sealed packets into pieces and joining them again. Chromium refuses
+ * WebRTC data-channel messages above ~256 KiB and the relay server caps its
+ * WebSocket messages, while a 4 MiB artifact chunk or a first sync is one
+ * packet, so every packet is sent as pieces (WebRTC: 64 KiB, relay: 1 MiB).
  *
  * Piece layout:
  *   u8   flags: FIRST (1) | LAST (2)
@@ -20,8 +21,13 @@ import { MalformedFrameError } from './errors';
  * enough that the per-piece header and send calls are noise (a 4 MiB chunk is 64 pieces).
  */
 export const FRAGMENT_BYTES = 64 * 1024;
-/** A chunk (≤ 4 MiB) plus framing and encryption overhead, with room to spare; refuses memory-exhausting claims. */
-export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/**
+ * The largest packet a receiver will reassemble. The first sync of a big
+ * workspace is one Yjs update (a 10,000-run workspace with 200 open tails is
+ * ~14 MB), so the cap is generous; it still refuses a length claim that would
+ * exhaust memory (only key holders can send packets at all).
+ */
+export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
 const FIRST = 1;
 const LAST = 2;

@@ -8,6 +8,8 @@
  * 'unreachable' with a sentence for the UI and keeps retrying with backoff.
  */
 import type { SignalingState } from '../mesh-types';
+import { MalformedFrameError } from './errors';
+import { fragment, Reassembler } from './fragments';
 import type { Link, LinkEvents } from './link';
 import { decodeControl, decodeDeliver, encodePing, encodePublish, encodeSubscribe } from './relay-wire';
 
@@ -22,6 +24,14 @@ export const PING_INTERVAL_MS = 20_000;
 export const DEAD_AFTER_MS = 2 * PING_INTERVAL_MS;
 // Liveness is measured with Date.now, not SyncMeshOptions.now: that clock stamps
 // the status for people, and tests may freeze or jump it.
+
+/**
+ * Packets go through the relay in pieces of at most 1 MiB (fragments.ts): the
+ * server caps a WebSocket message (8 MiB by default) and the first sync of a
+ * large workspace is one Yjs update of tens of MB. One sender's pieces arrive in
+ * order (one socket in, one socket out), so they reassemble per sender.
+ */
+export const RELAY_PIECE_BYTES = 1024 * 1024;
 
 type WebSocketClass = typeof globalThis.WebSocket;
 
@@ -45,6 +55,7 @@ export class RelayLink implements Link {
 	#reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 	#pingTimer: ReturnType<typeof setInterval> | null = null;
 	#lastHeard = 0;
+	#reassemblers = new Map<string, Reassembler>();
 
 	constructor(options: RelayLinkOptions) {
 		this.#options = options;
@@ -78,7 +89,7 @@ export class RelayLink implements Link {
 	send(to: string | null, sealed: Uint8Array<ArrayBuffer>): void {
 		const socket = this.#socket;
 		if (!socket || socket.readyState !== socket.OPEN || this.#state !== 'connected') return;
-		socket.send(encodePublish(this.#options.topic, to, sealed));
+		for (const piece of fragment(sealed, RELAY_PIECE_BYTES)) socket.send(encodePublish(this.#options.topic, to, piece));
 	}
 
 	#connect(): void {
@@ -122,14 +133,26 @@ export class RelayLink implements Link {
 		this.#lastHeard = Date.now();
 		if (typeof data === 'string') {
 			const control = decodeControl(data);
-			if (control?.type === 'left' && control.topic === this.#options.topic) this.#options.events.peerDown(this, control.peer);
+			if (control?.type === 'left' && control.topic === this.#options.topic) {
+				this.#reassemblers.delete(control.peer);
+				this.#options.events.peerDown(this, control.peer);
+			}
 			return;
 		}
 		const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
 		if (!bytes) return;
 		const deliver = decodeDeliver(bytes);
 		if (!deliver || deliver.topic !== this.#options.topic || deliver.from === this.#options.peerId) return;
-		this.#options.events.packet(this, deliver.from, deliver.payload);
+		let reassembler = this.#reassemblers.get(deliver.from);
+		if (!reassembler) this.#reassemblers.set(deliver.from, (reassembler = new Reassembler()));
+		let packet: Uint8Array<ArrayBuffer> | null;
+		try {
+			packet = reassembler.push(deliver.payload);
+		} catch (error) {
+			this.#options.events.misbehaved(deliver.from, `sent a broken relay fragment (${error instanceof MalformedFrameError ? error.reason : String(error)})`);
+			return;
+		}
+		if (packet) this.#options.events.packet(this, deliver.from, packet);
 	}
 
 	#ping(): void {
@@ -160,6 +183,8 @@ export class RelayLink implements Link {
 	}
 
 	#dropSocket(): void {
+		// A message cut off by the lost connection is gone; the sync protocol resends what matters.
+		this.#reassemblers.clear();
 		if (this.#pingTimer) clearInterval(this.#pingTimer);
 		this.#pingTimer = null;
 		const socket = this.#socket;

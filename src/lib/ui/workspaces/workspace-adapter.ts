@@ -38,7 +38,8 @@ export interface WorkspaceView {
 
 /** Opens the page's Cairn on `info` (the SDK keeps it as the page's shared instance, `startRun()` included). */
 export function openWorkspaceCairn(info: WorkspaceInfo, author: string): Promise<Cairn> {
-	return sdk.getCairn({ author, workspace: info });
+	// The first page draws from the projection while a large document still loads (writes wait for it).
+	return sdk.getCairn({ author, workspace: info, waitForDocument: false });
 }
 
 /** The open workspace behind `cairn`. Nullable so the UI also renders against an SDK without one (tests, older builds). */
