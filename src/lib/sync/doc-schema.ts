@@ -9,7 +9,7 @@
  *   members   deviceId → MemberRecord                                  last writer wins per device
  *   projects  id → Y.Map of ProjectRecord fields                       last writer wins per field
  *   runs      id → Y.Map: scalar fields                                last writer wins per field
- *                    tags: Y.Map<tag, true>                          a set: adds and removes merge
+ *                    tags: Y.Map<`${tag}␟${add}`, true>              a set: adds and removes merge (observed-remove)
  *                    notes: Y.Text                                    text: concurrent edits interleave
  *                    summaries: Y.Map<seriesId, MetricSummary>        per series (one writer per run)
  *   series    `${runId}␟${series}␟${seq}` → sealed chunk index row    immutable, add-only
@@ -20,8 +20,9 @@
  *   versions  `${artifactId}@${contentDigest}` → Y.Map {
  *                    record (immutable), proposed number }
  *   locks     versionKey → LockState | null                            last writer wins
- *   deletions versionKey → { by, at }                                  a tombstone, inert while the version
- *                                                                      is locked: a locked version is never deleted
+ *   deletions versionKey → { by, at }                                  a tombstone, inert while the version is
+ *                                                                      locked and cleared by unlocking: a locked
+ *                                                                      version is never deleted
  *   uses      `${runId}␟${versionKey}` → ArtifactUse                   add-only
  *
  * A value that two devices can create apart holds no state that changes later.
@@ -69,7 +70,7 @@ export function newRunMap(run: RunRecord): Y.Map<unknown> {
 	const map = new Y.Map<unknown>();
 	for (const field of RUN_SCALAR_FIELDS) map.set(field, structuredCloneJson(run[field]));
 	const tags = new Y.Map<true>();
-	for (const t of run.tags) tags.set(t, true);
+	for (const t of run.tags) tags.set(`${t}${SEP}new`, true);
 	map.set('tags', tags);
 	map.set('notes', new Y.Text(run.notes));
 	const summaries = new Y.Map<MetricSummary>();
@@ -82,15 +83,28 @@ export function newRunMap(run: RunRecord): Y.Map<unknown> {
 export function applyRunDiff(map: Y.Map<unknown>, before: RunRecord, after: RunRecord): void {
 	for (const field of RUN_SCALAR_FIELDS)
 		if (!sameJson(before[field], after[field])) map.set(field, structuredCloneJson(after[field]));
+	// Tags are an observed-remove set: each add is its own key `${tag}␟${writer}`, and a removal
+	// deletes the keys of that tag its writer has seen, so an add made apart from the removal
+	// survives it. (With one key per tag, two adds made apart merge into one last-writer-wins
+	// entry, and removing the winning one also took away the add its remover never saw.)
 	const tags = map.get('tags') as Y.Map<true>;
 	const was = new Set(before.tags);
 	const now = new Set(after.tags);
-	for (const t of was) if (!now.has(t)) tags.delete(t);
-	for (const t of now) if (!was.has(t)) tags.set(t, true);
+	for (const key of [...tags.keys()]) {
+		const t = tagOfKey(key);
+		if (was.has(t) && !now.has(t)) tags.delete(key);
+	}
+	for (const t of now) if (!was.has(t)) tags.set(`${t}${SEP}${map.doc ? writeId(map.doc) : 'new'}`, true);
 	if (before.notes !== after.notes) applyTextDiff(map.get('notes') as Y.Text, before.notes, after.notes);
 	const summaries = map.get('summaries') as Y.Map<MetricSummary>;
 	for (const [k, s] of Object.entries(after.summaries))
 		if (!sameJson(before.summaries[k], s)) summaries.set(k, { ...s });
+}
+
+/** The tag a key of a run's `tags` map adds (a key without ␟ is the whole tag). */
+function tagOfKey(key: string): string {
+	const at = key.indexOf(SEP);
+	return at < 0 ? key : key.slice(0, at);
 }
 
 /** Reads a run map back into a record (the projection's shape). */
@@ -98,7 +112,7 @@ export function readRun(id: string, map: Y.Map<unknown>): RunRecord {
 	const run = { id } as Record<string, unknown>;
 	for (const field of RUN_SCALAR_FIELDS) run[field] = map.get(field) ?? null;
 	const tags = map.get('tags');
-	run.tags = tags instanceof Y.Map ? [...tags.keys()].sort() : [];
+	run.tags = tags instanceof Y.Map ? [...new Set([...tags.keys()].map(tagOfKey))].sort() : [];
 	const notes = map.get('notes');
 	run.notes = notes instanceof Y.Text ? notes.toString() : '';
 	const summaries = map.get('summaries');
@@ -115,9 +129,10 @@ export function readRun(id: string, map: Y.Map<unknown>): RunRecord {
  * have moved on since (a teammate's edit received but not yet projected). So
  * the edit is taken from `before` → `after` — diffing the current text against
  * `after` would undo that teammate's edit — and its positions are carried over
- * the teammate's change. Where the two touch, the edit goes after the
- * teammate's text and deletes none of it (the prefix/suffix comparison sees
- * several remote edits as one stretch; an edit inside it lands at its end).
+ * the teammate's change. Where the two overlap, none of the teammate's text is
+ * deleted, and an edit that starts inside the stretch they changed goes after
+ * it (the prefix/suffix comparison sees several remote edits as one stretch, so
+ * an edit between two of them lands after the second).
  */
 export function applyTextDiff(text: Y.Text, before: string, after: string): void {
 	const mine = changedMiddle(before, after);
@@ -129,7 +144,11 @@ export function applyTextDiff(text: Y.Text, before: string, after: string): void
 		i <= theirs.start ? i : i >= theirs.end ? i + current.length - before.length : side === 'from' ? theirsEnd : theirs.start;
 	const from = at(mine.start, 'from');
 	const to = Math.max(from, at(mine.end, 'to'));
-	if (to > from) text.delete(from, to - from);
+	if (theirsEnd > theirs.start && from <= theirs.start && theirsEnd <= to) {
+		// Their text lies inside the stretch this edit deletes: delete around it.
+		if (to > theirsEnd) text.delete(theirsEnd, to - theirsEnd);
+		if (theirs.start > from) text.delete(from, theirs.start - from);
+	} else if (to > from) text.delete(from, to - from);
 	if (mine.inserted) text.insert(from, mine.inserted);
 }
 
@@ -244,14 +263,9 @@ export function aliasKey(artifactIdValue: string, alias: string): string {
 	return `${artifactIdValue}${SEP}${alias}`;
 }
 
-/**
- * Records an alias move under a key unique to its writer (Yjs client id and
- * clock), so concurrent moves never share one; the clock is padded so that one
- * writer's moves at the same millisecond sort in the order they were made.
- */
+/** Records an alias move under a key of its own (writeId), so concurrent moves never share one. */
 export function addMove(doc: Y.Doc, artifactIdValue: string, move: AliasMoveEntry): void {
-	const clock = String(Y.getState(doc.store, doc.clientID)).padStart(12, '0');
-	root<AliasMoveEntry>(doc, 'moves').set(`${artifactIdValue}${SEP}${doc.clientID}-${clock}`, move);
+	root<AliasMoveEntry>(doc, 'moves').set(`${artifactIdValue}${SEP}${writeId(doc)}`, move);
 }
 
 /** An artifact's aliases, by alias. */
@@ -287,7 +301,7 @@ export function readVersion(doc: Y.Doc, key: string, map: Y.Map<unknown>): Versi
 	};
 }
 
-/** Deleted unless locked: a deletion made apart from a lock leaves the version (it takes effect if it is unlocked later). */
+/** Deleted unless locked: a deletion made apart from a lock leaves the version (and unlocking clears it, shared-doc.ts). */
 export function isDeleted(version: VersionState): boolean {
 	return version.deleted !== null && version.locked === null;
 }
@@ -337,6 +351,15 @@ export function referencedChunks(doc: Y.Doc): { metric: Set<string>; artifact: S
 }
 
 // ---------- helpers ----------
+
+/**
+ * A key part no other write shares: this document's Yjs client id and its
+ * clock, which every item written advances. The clock is padded so that one
+ * writer's keys sort in the order they were written.
+ */
+function writeId(doc: Y.Doc): string {
+	return `${doc.clientID}-${String(Y.getState(doc.store, doc.clientID)).padStart(12, '0')}`;
+}
 
 function sameJson(a: unknown, b: unknown): boolean {
 	if (a === b) return true;

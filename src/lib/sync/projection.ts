@@ -9,7 +9,7 @@
  * Every change to the document (local or from a peer) marks the keys it
  * touched; a flush projects them in one Dexie transaction. Records from peers
  * are validated first (principle 7): an invalid record is reported and skipped,
- * never projected. A sealed series entry is projected only once its chunk's
+ * never projected (one with a field missing mid-merge is skipped until it comes). A sealed series entry is projected only once its chunk's
  * bytes are stored, so readers never meet an index row without bytes; until
  * then the hash is reported as missing (the workspace fetches it from peers).
  */
@@ -22,12 +22,14 @@ import {
 	artifactOfEntryKey,
 	assignVersionNumbers,
 	isDeleted,
+	PROJECT_FIELDS,
 	readAliases,
 	readMoves,
 	readProject,
 	readRun,
 	readVersion,
 	root,
+	RUN_SCALAR_FIELDS,
 	splitKey,
 	type RootName,
 	type SeriesEntry,
@@ -71,8 +73,6 @@ export class Projection {
 	#scheduled = false;
 	/** Series entries waiting for their chunk bytes, by hash. */
 	#waiting = new Map<string, Set<string>>();
-	/** Records that read as invalid while the document had updates pending, to retry once none are (see #invalid). */
-	#deferred: Dirty = emptyDirty();
 	readonly #unobserve: (() => void)[] = [];
 
 	constructor(
@@ -154,7 +154,6 @@ export class Projection {
 		this.#scheduled = true;
 		this.#running = this.#running.then(async () => {
 			this.#scheduled = false;
-			this.#retryDeferred();
 			// Keep going until quiet: changes that land while a flush runs join the next round.
 			while (this.#hasDirty()) {
 				const dirty = this.#dirty;
@@ -202,6 +201,9 @@ export class Projection {
 			});
 		}
 
+		// Ask peers for missing chunks now, not after the write below: on a first sync that
+		// write projects thousands of runs, and the fetches can run meanwhile.
+		if (missing.length) this.events.onMissingMetricChunks?.(missing);
 		await db.transaction(
 			'rw',
 			[db.projects, db.runs, db.seriesChunks, db.seriesTails, db.artifacts, db.artifactVersions, db.artifactUses, db.chunkRefs, db.blobChunks, db.syncState],
@@ -220,24 +222,18 @@ export class Projection {
 				await this.#projectUses(dirty.uses);
 			}
 		);
-		if (missing.length) this.events.onMissingMetricChunks?.(missing);
 	}
 
 	/**
-	 * Reports a record that failed validation — unless the document is mid-merge.
-	 * Yjs applies an update's deletions at once but holds its new items while an
+	 * Reports a record that failed validation — unless it is incomplete. Yjs
+	 * applies an update's deletions at once but holds its new items while an
 	 * earlier update is missing, so a field that update overwrote reads as absent
-	 * until the earlier one arrives; such a record is retried then, not reported.
+	 * until the earlier one arrives (and stays so across a restart: the items
+	 * held back are not stored). That record is projected when the field comes,
+	 * which marks it again; only a record whose fields are all there is invalid.
 	 */
-	#invalid(kind: keyof Dirty, key: string, where: string, error: unknown): void {
-		if (this.doc.store.pendingStructs) this.#deferred[kind].add(key);
-		else this.events.onInvalidRecord?.(where, error);
-	}
-
-	#retryDeferred(): void {
-		if (this.doc.store.pendingStructs) return;
-		for (const kind of Object.keys(this.#deferred) as (keyof Dirty)[]) for (const key of this.#deferred[kind]) this.#dirty[kind].add(key);
-		this.#deferred = emptyDirty();
+	#invalid(where: string, error: unknown, map: Y.Map<unknown>, fields: readonly string[]): void {
+		if (fields.every((f) => map.has(f))) this.events.onInvalidRecord?.(where, error);
 	}
 
 	async #projectProjects(keys: Set<string>): Promise<void> {
@@ -251,7 +247,7 @@ export class Projection {
 			try {
 				await this.db.projects.put(validateProjectRecord(readProject(id, y)));
 			} catch (error) {
-				this.#invalid('projects', id, `project ${id}`, error);
+				this.#invalid(`project ${id}`, error, y, PROJECT_FIELDS);
 			}
 		}
 	}
@@ -270,7 +266,7 @@ export class Projection {
 			try {
 				rows.push(validateRunRecord(run));
 			} catch (error) {
-				this.#invalid('runs', id, `run ${id}`, error);
+				this.#invalid(`run ${id}`, error, y, RUN_SCALAR_FIELDS);
 			}
 		}
 		if (rows.length) await this.db.runs.bulkPut(rows);
@@ -302,7 +298,6 @@ export class Projection {
 			byArtifact.set(aid, [...(byArtifact.get(aid) ?? []), readVersion(doc, key, y)]);
 		}
 		for (const aid of ids) {
-			const y = artifacts.get(aid);
 			const states = byArtifact.get(aid) ?? [];
 			const numbers = assignVersionNumbers(states);
 			const old = await db.artifactVersions.where('key').startsWith(`${aid}@`).toArray();
@@ -322,6 +317,9 @@ export class Projection {
 			if (removedIds.length) await db.artifactUses.where('versionId').anyOf(removedIds).delete();
 			// Renumbered: every use row of this artifact names a stale id; the caller re-projects them.
 			if (renumbered.has(aid)) await db.artifactUses.where('versionId').startsWith(`${aid}/v`).delete();
+			// Read after the awaits above: a peer's update applied meanwhile may have replaced the
+			// artifact's map (two devices created it apart), and a replaced map reads as empty.
+			const y = artifacts.get(aid);
 			if (!(y instanceof Y.Map)) {
 				await db.artifacts.delete(aid);
 				continue;

@@ -92,9 +92,22 @@ export class SharedDoc implements SharedWrites {
 	async createVersion(artifact: { projectId: string; name: string; kind: NewVersion['kind']; createdAt: number }, version: NewVersion, proposed: number): Promise<string> {
 		const aid = artifactId(artifact.projectId, artifact.name);
 		const versions = root<Y.Map<unknown>>(this.doc, 'versions');
-		// Identical content deleted earlier keeps its tombstone; a re-log gets a fresh key.
-		let key = versionKey(aid, version.contentDigest);
-		if (versions.has(key)) key = `${key}~${proposed}-${Math.random().toString(36).slice(2, 8)}`;
+		// Identical content deleted earlier keeps its tombstone; a re-log takes the next free `~n`
+		// key, which every device that saw the same tombstones picks alike, so two devices
+		// re-logging the same bytes apart still end up with one version (not a random key each).
+		// A tombstone can arrive before the version it deletes (from another peer): it takes the key too.
+		const contentKey = versionKey(aid, version.contentDigest);
+		const deletions = root<VersionDeletion>(this.doc, 'deletions');
+		let key = contentKey;
+		for (let n = 1; versions.has(key) || deletions.has(key); n++) {
+			const existing = versions.get(key);
+			// Already here, live: this device's projection had not caught up yet. Nothing to write.
+			if (existing instanceof Y.Map && !isDeleted(readVersion(this.doc, key, existing))) {
+				await this.projection.settled();
+				return key;
+			}
+			key = `${contentKey}~${n}`;
+		}
 		const latestBefore = this.#latestKey(aid);
 		await this.#write(() => {
 			const artifacts = root<Y.Map<unknown>>(this.doc, 'artifacts');
@@ -134,7 +147,11 @@ export class SharedDoc implements SharedWrites {
 
 	setLock(key: string, lock: LockState | null): Promise<void> {
 		this.#versionMap(key);
-		return this.#write(() => root<LockState | null>(this.doc, 'locks').set(key, lock ? { ...lock } : null));
+		return this.#write(() => {
+			root<LockState | null>(this.doc, 'locks').set(key, lock ? { ...lock } : null);
+			// A deletion that raced the lock was inert while it held (isDeleted); unlocking does not bring it back to life.
+			if (!lock) root<VersionDeletion>(this.doc, 'deletions').delete(key);
+		});
 	}
 
 	async deleteVersion(key: string, by: string, at: number): Promise<void> {
