@@ -36,6 +36,19 @@ export class RunRepository {
 		return after;
 	}
 
+	/**
+	 * Saves a note edited from `base` (the text the editor started from): only
+	 * the editor's own change is applied, on top of whatever teammates changed
+	 * meanwhile, so their edits survive a save (a plain update would diff from
+	 * the current text and undo them).
+	 */
+	async editNotes(id: string, base: string, edited: string): Promise<RunRecord> {
+		const current = await this.db.runs.get(id);
+		if (!current) throw new NotFoundError('run', id);
+		await this.shared.updateRun({ ...current, notes: base }, { ...current, notes: edited });
+		return (await this.db.runs.get(id)) ?? current;
+	}
+
 	listByProject(projectId: string): Promise<RunRecord[]> {
 		return this.db.runs
 			.where('[projectId+startedAt]')
