@@ -100,9 +100,13 @@ export class Cairn {
 	#ready: Promise<void> | null = null;
 	#sweep: () => Promise<void> = async () => {};
 
+	#markLoaded: () => void = () => {};
+	/** Resolves once `ready` has (without starting the load, unlike `ready`): for work that should follow the load, not cause it. */
+	readonly loaded = new Promise<void>((resolve) => (this.#markLoaded = resolve));
+
 	/** Resolves once the workspace document has loaded and stale runs were swept (see `open`); starts the load if it has not started. */
 	get ready(): Promise<void> {
-		return (this.#ready ??= this.workspace.ready.then(() => this.#sweep()));
+		return (this.#ready ??= this.workspace.ready.then(() => this.#sweep()).then(() => this.#markLoaded()));
 	}
 	readonly db: CairnDb;
 	readonly runs: RunRepository;
