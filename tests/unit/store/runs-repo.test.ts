@@ -4,7 +4,7 @@
  * from) is applied.
  */
 import { expect, it } from 'vitest';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { root } from '$lib/sync/doc-schema';
 import { openTestCairn } from '../helpers';
 
