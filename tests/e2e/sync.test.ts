@@ -285,7 +285,7 @@ describe('the always-on peer keeps a workspace for teammates who are never onlin
 		const runId = await pageA.evaluate(async (project) => {
 			const run = await (globalThis as any).cairn.startRun({ project, name: 'archived-run', params: { depth: 3 } });
 			for (let step = 0; step < 4500; step++) run.log({ loss: Math.exp(-step / 1000) }, { step });
-			await run.logArtifact('weights', 'archived weights', { kind: 'model', path: 'w.bin' });
+			await run.logArtifact('weights', [{ path: 'w.bin', data: 'archived weights' }, { path: 'z-extra.bin', data: 'extra bytes' }], { kind: 'model' });
 			await run.finish();
 			return run.id as string;
 		}, PROJECT);
@@ -302,14 +302,16 @@ describe('the always-on peer keeps a workspace for teammates who are never onlin
 		const pageB = await joinByLink(b, link, 'Archive');
 		await expect.poll(async () => (await runsOf(pageB)).map((r) => r.id), { timeout: 20_000 }).toEqual([runId]);
 		await expect.poll(async () => (await seriesOf(pageB, runId, 'loss@train')).steps.length, { timeout: 20_000 }).toBe(4500);
-		// Artifact bytes come on demand: the version page offers to keep them on this device.
+		// Artifact bytes come on demand: opening the version previews (and so fetches) its first
+		// file; the page offers to keep the rest on this device.
 		await pageB.goto(`${app.url}p/${PROJECT}/artifacts/weights/v/v1`);
 		const onDevice = pageB.getByTestId('version-on-device');
-		await onDevice.getByText('0 of 1 chunks on this device.').waitFor();
+		await onDevice.getByText('1 of 2 chunks on this device.').waitFor({ timeout: 20_000 });
 		await onDevice.getByRole('button', { name: 'Keep on this device' }).click();
-		await onDevice.getByText(/All 1 chunk on this device/).waitFor({ timeout: 20_000 });
+		await onDevice.getByText(/All 2 chunks on this device/).waitFor({ timeout: 20_000 });
 		const artifact = await readArtifact(pageB, 'weights');
-		expect(artifact.files[0]).toMatchObject({ text: 'archived weights', sha256: artifact.files[0]!.digest });
+		expect(artifact.files.map((f) => f.text)).toEqual(['archived weights', 'extra bytes']);
+		for (const file of artifact.files) expect(file.sha256).toBe(file.digest);
 		expect(peer.output()).not.toContain(link.slice(link.indexOf('#')));
 		expect(await peer.stop()).toBe(0);
 		await b.close();

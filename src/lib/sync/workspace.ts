@@ -193,8 +193,10 @@ export class Workspace {
 	 * holder online reports the chunk missing instead of waiting forever.
 	 */
 	async fetchArtifactChunk(hash: string): Promise<void> {
-		if (!this.#mesh) throw new Error('This workspace is not shared, so no peer can supply the missing chunk.');
-		await this.#mesh.fetchChunk(hash, 'artifact', { signal: AbortSignal.timeout(ARTIFACT_FETCH_TIMEOUT_MS) });
+		// Sync may not have started yet (the page opened moments ago): a shared workspace starts it now.
+		const mesh = this.#mesh ?? (await this.startSync());
+		if (!mesh) throw new Error('This workspace is not shared, so no peer can supply the missing chunk.');
+		await mesh.fetchChunk(hash, 'artifact', { signal: AbortSignal.timeout(ARTIFACT_FETCH_TIMEOUT_MS) });
 	}
 
 	#fetch(hashes: string[], kind: ChunkKind): void {
