@@ -89,7 +89,7 @@ export class ArtifactRepository {
 		const same = await db.artifactVersions.where('contentDigest').equals(contentDigest).filter((v) => v.projectId === projectId && v.name === name).first();
 		if (same) return { version: same, created: false };
 		const proposed = (existing?.latestVersion ?? 0) + 1;
-		const key = await this.shared.createVersion(
+		const { key, created } = await this.shared.createVersion(
 			{ projectId, name, kind, createdAt: input.now },
 			{
 				projectId,
@@ -109,7 +109,7 @@ export class ArtifactRepository {
 			await this.shared.ensureProject({ id: projectId, name: projectId, createdAt: input.now, namingTemplate: DEFAULT_NAMING_TEMPLATE, description: '' });
 		const version = await db.artifactVersions.where('key').equals(key).first();
 		if (!version) throw new NotFoundError('artifact version', key);
-		return { version, created: true };
+		return { version, created };
 	}
 
 	getArtifact(projectId: string, name: string): Promise<ArtifactRecord | undefined> {

@@ -51,8 +51,12 @@ export interface SharedWrites {
 	/** Writes only the fields that differ (tags as a set, notes as a text diff). */
 	updateRun(before: RunRecord, after: RunRecord): Promise<void>;
 	commitMetrics(commit: MetricCommit): Promise<void>;
-	/** Resolves to the new version's document key. */
-	createVersion(artifact: { projectId: string; name: string; kind: ArtifactKind; createdAt: number }, version: NewVersion, proposed: number): Promise<string>;
+	/** Resolves to the version's document key; `created` is false when identical content was already there (the projection had not caught up). */
+	createVersion(
+		artifact: { projectId: string; name: string; kind: ArtifactKind; createdAt: number },
+		version: NewVersion,
+		proposed: number
+	): Promise<{ key: string; created: boolean }>;
 	changeAlias(change: AliasChange): Promise<void>;
 	setLock(versionKey: string, lock: LockState | null): Promise<void>;
 	deleteVersion(versionKey: string, by: string, at: number): Promise<void>;

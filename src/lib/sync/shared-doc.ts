@@ -89,7 +89,7 @@ export class SharedDoc implements SharedWrites {
 		});
 	}
 
-	async createVersion(artifact: { projectId: string; name: string; kind: NewVersion['kind']; createdAt: number }, version: NewVersion, proposed: number): Promise<string> {
+	async createVersion(artifact: { projectId: string; name: string; kind: NewVersion['kind']; createdAt: number }, version: NewVersion, proposed: number): Promise<{ key: string; created: boolean }> {
 		const aid = artifactId(artifact.projectId, artifact.name);
 		const versions = root<Y.Map<unknown>>(this.doc, 'versions');
 		// Identical content deleted earlier keeps its tombstone; a re-log takes the next free `~n`
@@ -104,7 +104,7 @@ export class SharedDoc implements SharedWrites {
 			// Already here, live: this device's projection had not caught up yet. Nothing to write.
 			if (existing instanceof Y.Map && !isDeleted(readVersion(this.doc, key, existing))) {
 				await this.projection.settled();
-				return key;
+				return { key, created: false };
 			}
 			key = `${contentKey}~${n}`;
 		}
@@ -115,7 +115,7 @@ export class SharedDoc implements SharedWrites {
 			versions.set(key, newVersionMap(version, proposed));
 			addMove(this.doc, aid, { alias: 'latest', fromKey: latestBefore, toKey: key, at: version.createdAt, by: version.createdBy, reason: 'new version' });
 		});
-		return key;
+		return { key, created: true };
 	}
 
 	/** The newest undeleted version's key, by final number. */
