@@ -245,6 +245,36 @@ describe('two browsers sync one workspace', () => {
 	});
 });
 
+describe('signaling unreachable', () => {
+	it('says so in the sync status and keeps working locally', async () => {
+		const c = await launchProfile();
+		const page = await openApp(c);
+		await page.getByRole('button', { name: /Share/ }).click();
+		const dialog = page.getByTestId('share-dialog');
+		await dialog.waitFor();
+		await dialog.getByRole('button', { name: 'Add server' }).click();
+		await dialog.getByTestId('signaling-url').first().fill('ws://127.0.0.1:9/signal');
+		await dialog.getByRole('button', { name: 'Save servers' }).click();
+		await dialog.getByText(/^Saved\./).waitFor();
+		await dialog.getByRole('button', { name: 'Done' }).click();
+		// The servers apply from the next open.
+		await page.reload();
+		await page.waitForFunction(() => 'cairn' in globalThis);
+		await expect.poll(() => page.getByTestId('sync-label').textContent(), { timeout: 20_000 }).toBe('Offline — working locally');
+		await page.getByTestId('sync-status').click();
+		await page.getByTestId('sync-panel').getByText(/Cannot reach the signaling server ws:\/\/127\.0\.0\.1:9\/signal/).first().waitFor();
+		// Local work is unaffected.
+		const id = await page.evaluate(async (project) => {
+			const run = await (globalThis as any).cairn.startRun({ project, name: 'local-only' });
+			run.log({ loss: 1 }, { step: 0 });
+			await run.finish();
+			return run.id as string;
+		}, PROJECT);
+		expect((await runsOf(page)).map((r) => r.id)).toEqual([id]);
+		await c.close();
+	});
+});
+
 describe('the always-on peer keeps a workspace for teammates who are never online together', () => {
 	const dirs: string[] = [];
 	const children = new Set<ChildProcess>();
