@@ -1,6 +1,6 @@
 /** What the mesh knows about one connected peer. */
 import { LINK_RANK, type Link, type LinkKind } from './link';
-import { PeerOrigin } from './origins';
+import { PeerOrigin } from '../origins';
 import { SerialQueue } from './serial-queue';
 
 export class RemotePeer {

@@ -36,7 +36,7 @@ import { BroadcastLink } from './broadcast-link';
 import { ChunkFetcher } from './chunk-fetcher';
 import { MalformedFrameError } from './errors';
 import type { Link, LinkEvents } from './link';
-import { peerOriginOf } from './origins';
+import { peerOriginOf } from '../origins';
 import { decodePacket, encodePacket, MAX_CHUNK_BYTES, sameStateVector, type Frame } from './protocol';
 import { RelayLink } from './relay-link';
 import { RemotePeer } from './remote-peer';
