@@ -1,6 +1,25 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import type { Server as HttpServer } from 'node:http';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { attachSignaling } from './scripts/signaling.mjs';
+
+/**
+ * The signaling relay at /signal on `vite dev` and `vite preview` too, as
+ * `npm start` has it (scripts/serve.mjs), so a shared workspace syncs in dev.
+ */
+function signalingRelay(): Plugin {
+	return {
+		name: 'cairn-signaling',
+		configureServer(server) {
+			if (server.httpServer) attachSignaling(server.httpServer as HttpServer);
+		},
+		configurePreviewServer(server) {
+			attachSignaling(server.httpServer as HttpServer);
+		}
+	};
+}
 
 /** Theme colours shared by the web manifest and src/app.html's theme-color meta. */
 const THEME_COLOR = '#2f3b36';
@@ -15,6 +34,7 @@ const MAX_PRECACHE_FILE_BYTES = 8 * 1024 * 1024;
 
 export default defineConfig({
 	plugins: [
+		signalingRelay(),
 		sveltekit(),
 		SvelteKitPWA({
 			registerType: 'autoUpdate',
