@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * `npm start`: builds the app (vite build, output in build/) and serves it locally.
+ * `npm start`: builds the app (vite build, output in build/) and serves it locally,
+ * with the signaling relay for shared workspaces at /signal on the same port.
  * Options after `--` go to the server: `npm start -- --port 8080 --host 0.0.0.0`.
  */
 import { spawn } from 'node:child_process';
@@ -35,6 +36,7 @@ try {
 	}
 	const running = await startServer(options);
 	console.log(`Cairn is running at ${running.url}`);
+	if (running.signalingUrl) console.log(`Signaling relay for shared workspaces: ${running.signalingUrl} (it sees only encrypted messages)`);
 	closeOnSignals(running);
 } catch (error) {
 	console.error(error instanceof Error ? error.message : error);
