@@ -13,6 +13,7 @@
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
+import { presenceColor } from '$lib/core/presence';
 import type { MemberRecord, WorkspaceInfo } from '$lib/core/workspace';
 import { openDb, type CairnDb } from '$lib/store/db';
 import type { SharedWrites } from '$lib/store/shared-writes';
@@ -36,9 +37,6 @@ export interface WorkspaceOptions {
 	defaultSignalingUrl?: string;
 	onError?: (error: unknown) => void;
 }
-
-/** Stable colours for presence, picked by device id. */
-const PRESENCE_COLOURS = ['#2f7d5b', '#8a4fb8', '#c2542d', '#2b6cb0', '#a07a12', '#b83280'];
 
 /** How long an on-demand artifact chunk fetch waits for a peer that holds it. */
 export const ARTIFACT_FETCH_TIMEOUT_MS = 30_000;
@@ -128,7 +126,7 @@ export class Workspace {
 		this.projection.attach();
 		if (!current) await this.projection.projectAll();
 		this.#recordMember();
-		this.awareness.setLocalStateField('user', { name: this.options.author, color: PRESENCE_COLOURS[parseInt(this.#deviceId.slice(0, 4), 16) % PRESENCE_COLOURS.length], deviceId: this.#deviceId });
+		this.awareness.setLocalStateField('user', { name: this.options.author, color: presenceColor(this.#deviceId), deviceId: this.#deviceId });
 		await this.#durable();
 	}
 
