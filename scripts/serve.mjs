@@ -22,6 +22,7 @@ import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closeServer, listen } from './listen.mjs';
 import { attachSignaling } from './signaling.mjs';
 
 export const DEFAULT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'build');
@@ -158,16 +159,7 @@ export async function startServer({ port = DEFAULT_PORT, host = DEFAULT_HOST, ro
 	}
 	const server = createServer(createStaticHandler(root));
 	const relay = signaling ? attachSignaling(server, capture ? { capture } : {}) : null;
-	await new Promise((resolveListen, rejectListen) => {
-		server.once('error', rejectListen);
-		server.listen(port, host, () => {
-			server.off('error', rejectListen);
-			resolveListen(undefined);
-		});
-	});
-	const address = server.address();
-	const boundPort = typeof address === 'object' && address ? address.port : port;
-	const urlHost = host.includes(':') ? `[${host}]` : host;
+	const { port: boundPort, urlHost } = await listen(server, port, host);
 	return {
 		url: `http://${urlHost}:${boundPort}/`,
 		port: boundPort,
@@ -176,12 +168,7 @@ export async function startServer({ port = DEFAULT_PORT, host = DEFAULT_HOST, ro
 		close: async () => {
 			// Upgraded WebSocket connections are not closed by closeAllConnections.
 			await relay?.close();
-			await new Promise((resolveClose) => {
-				server.close(() => resolveClose(undefined));
-				// Browsers keep idle keep-alive sockets open; without this the server
-				// would keep answering them after "close".
-				server.closeAllConnections();
-			});
+			await closeServer(server);
 		},
 	};
 }

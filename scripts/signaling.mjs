@@ -34,6 +34,7 @@ import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { closeServer, listen } from './listen.mjs';
 
 export const DEFAULT_SIGNALING_PATH = '/signal';
 export const DEFAULT_SIGNALING_PORT = 4444;
@@ -287,26 +288,14 @@ export async function startSignaling({ port = DEFAULT_SIGNALING_PORT, host = '12
 		response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' }).end('Cairn signaling server: connect with a WebSocket.\n');
 	});
 	const signaling = attachSignaling(server, options);
-	await new Promise((resolveListen, rejectListen) => {
-		server.once('error', rejectListen);
-		server.listen(port, host, () => {
-			server.off('error', rejectListen);
-			resolveListen(undefined);
-		});
-	});
-	const address = server.address();
-	const boundPort = typeof address === 'object' && address ? address.port : port;
-	const urlHost = host.includes(':') ? `[${host}]` : host;
+	const { port: boundPort, urlHost } = await listen(server, port, host);
 	return {
 		url: `ws://${urlHost}:${boundPort}${signaling.path}`,
 		port: boundPort,
 		server,
 		close: async () => {
 			await signaling.close();
-			await new Promise((resolveClose) => {
-				server.close(() => resolveClose(undefined));
-				server.closeAllConnections();
-			});
+			await closeServer(server);
 		},
 	};
 }
