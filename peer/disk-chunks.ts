@@ -14,10 +14,10 @@
  * peer fetches it anew.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkKind, ChunkStore } from '$lib/sync/mesh-types';
-import { isNotFound, syncDir } from './disk-doc';
+import { isNotFound, writeFileAtomic } from './disk-doc';
 
 export const CHUNKS_DIR = 'chunks';
 
@@ -88,20 +88,9 @@ export class DiskChunkStore implements ChunkStore {
 		if (actual !== hash) throw new ChunkHashMismatchError(hash, actual);
 		const dir = join(this.#root, hash.slice(0, 2));
 		await mkdir(dir, { recursive: true, mode: 0o700 });
-		const temp = join(dir, `${hash}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}`);
-		const handle = await open(temp, 'w', 0o600);
-		try {
-			await handle.writeFile(bytes);
-			await handle.sync();
-		} catch (error) {
-			await handle.close();
-			await rm(temp, { force: true });
-			throw error;
-		}
-		await handle.close();
-		// Same name, same bytes: renaming over an existing copy is harmless.
-		await rename(temp, this.#pathOf(hash));
-		await syncDir(dir);
+		// Same name, same bytes: renaming over an existing copy is harmless. Its temp name
+		// (`.<hash>.tmp-<pid>-…`) carries TEMP_MARK, so a crash's leftover is swept below.
+		await writeFileAtomic(dir, hash, bytes);
 	}
 
 	/** Whether a file of that name exists (not verified: get() does that). */
