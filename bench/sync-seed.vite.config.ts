@@ -9,18 +9,13 @@
  * `git archive` of BENCH_SYNC_SEED_REV there) so the seeded document matches a
  * build/ made from that revision; the output stays in this repository's bench/tmp.
  */
-import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { isExternal } from '../peer/vite.config';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = process.env.CAIRN_SEED_ROOT ?? REPO;
-
-function isExternal(id: string): boolean {
-	if (id.startsWith('node:') || builtinModules.includes(id)) return true;
-	return !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('$lib') && !id.startsWith('\0');
-}
 
 export default defineConfig({
 	root: ROOT,

@@ -15,7 +15,7 @@ import { defineConfig } from 'vite';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Bare package specifiers (and node builtins): anything that is not relative, absolute or $lib. */
-function isExternal(id: string): boolean {
+export function isExternal(id: string): boolean {
 	if (id.startsWith('node:') || builtinModules.includes(id)) return true;
 	return !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('$lib') && !id.startsWith('\0');
 }
