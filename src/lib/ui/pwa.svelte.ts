@@ -10,6 +10,7 @@
  *
  * In `vite dev` the virtual module is a no-op (no service worker in development).
  */
+import { errorMessage } from '$lib/ui/error-message';
 import { registerSW } from 'virtual:pwa-register';
 
 export class PwaStatus {
@@ -57,7 +58,7 @@ export class PwaStatus {
 				// With a controlling worker this is only a failed update check (offline,
 				// server gone): the installed app keeps working, so it is not an error.
 				if (navigator.serviceWorker.controller) return;
-				this.#error = error instanceof Error ? error.message : String(error);
+				this.#error = errorMessage(error);
 			},
 		});
 	}

@@ -8,6 +8,7 @@
  * index, a fraction of the bytes), then replaces them with every point;
  * `complete` tells views that need every point (raw table, CSV) when to show.
  */
+import { errorMessage } from '$lib/ui/error-message';
 import type { RunRecord } from '$lib/core/types';
 import type { MetricRepository } from '$lib/store/metrics-repo';
 import { readRunMetrics, type MetricGroup } from '$lib/store/queries';
@@ -55,7 +56,7 @@ export class RunMetrics {
 			return complete;
 		} catch (error) {
 			if (sequence !== this.#sequence) return null;
-			this.error = error instanceof Error ? error.message : String(error);
+			this.error = errorMessage(error);
 			this.loading = false;
 			return null;
 		}

@@ -30,9 +30,7 @@ export function shortHash(hex: string): string {
 	return hex.length > 12 ? `${hex.slice(0, 12)}…` : hex;
 }
 
-export function errorMessage(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage } from '../error-message';
 
 export function isAbort(error: unknown): boolean {
 	return error instanceof DOMException ? error.name === 'AbortError' : error instanceof Error && error.name === 'AbortError';

@@ -6,6 +6,7 @@
  * ArtifactBytes, so every chunk read is verified: a bad chunk rejects with
  * ChunkCorruptedError and nothing of it is shown.
  */
+import { errorMessage } from '$lib/ui/error-message';
 import DOMPurify from 'dompurify';
 import { guessFormat, type ArtifactVersion, type StoredFile } from '$lib/core/artifacts';
 import { looksLikeConfusionMatrix, validateConfusionMatrix, type ConfusionMatrix } from '$lib/core/confusion-matrix';
@@ -161,14 +162,14 @@ async function loadJson(bytes: ArtifactBytes, version: ArtifactVersion, file: St
 	try {
 		value = JSON.parse(slice.text);
 	} catch (error) {
-		return { kind: 'json', ...slice, parseError: error instanceof Error ? error.message : String(error) };
+		return { kind: 'json', ...slice, parseError: errorMessage(error) };
 	}
 	const pretty = JSON.stringify(value, null, 2);
 	if (looksLikeConfusionMatrix(value)) {
 		try {
 			return { kind: 'confusion', matrix: validateConfusionMatrix(value), json: pretty };
 		} catch (error) {
-			return { kind: 'json', ...slice, text: pretty, parseError: `not drawn as a confusion matrix: ${error instanceof Error ? error.message : String(error)}` };
+			return { kind: 'json', ...slice, text: pretty, parseError: `not drawn as a confusion matrix: ${errorMessage(error)}` };
 		}
 	}
 	return { kind: 'json', ...slice, text: pretty, parseError: null };

@@ -5,6 +5,7 @@
  * read — before the user even confirms — so the key does not linger there (or
  * in a screenshot, or a bookmark); the parsed secret lives on in memory only.
  */
+import { errorMessage } from '$lib/ui/error-message';
 import type { WorkspaceInfo } from '$lib/core/workspace';
 import { WorkspaceRegistry } from '$lib/store/workspace-registry';
 import { isJoinFragment, newWorkspaceSecret, secretFromLink, type WorkspaceSecret } from '$lib/sync/workspace-secrets';
@@ -57,7 +58,7 @@ export async function bootWorkspaces(env: BootEnv): Promise<Boot> {
 		const known = (await registry.list()).find((w) => w.roomId === secret.roomId);
 		return { kind: 'join', registry, current, secret, known };
 	} catch (error) {
-		return { kind: 'bad-link', registry, current, message: error instanceof Error ? error.message : String(error) };
+		return { kind: 'bad-link', registry, current, message: errorMessage(error) };
 	}
 }
 

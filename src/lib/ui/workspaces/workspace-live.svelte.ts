@@ -4,6 +4,7 @@
  * page by the root layout; `destroy()` unsubscribes. With no workspace (an SDK
  * without issue 4's workspace support) it stays empty: status null, only you.
  */
+import { errorMessage } from '$lib/ui/error-message';
 import type { Awareness } from 'y-protocols/awareness';
 import { parsePresenceState, type PresenceUser } from '$lib/core/presence';
 import type { MemberRecord, WorkspaceInfo } from '$lib/core/workspace';
@@ -98,7 +99,7 @@ export class WorkspaceLive {
 			await this.workspace.startSync(info);
 			this.syncError = null;
 		} catch (error) {
-			this.syncError = error instanceof Error ? error.message : String(error);
+			this.syncError = errorMessage(error);
 		}
 	}
 
