@@ -1,32 +1,6 @@
 /** scripts/check-layers.mjs against small fixture trees written to a temp dir. */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-
-const SCRIPT = resolve('scripts/check-layers.mjs');
-const roots: string[] = [];
-
-afterEach(() => {
-	for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
-
-/** Writes `files` (path → source) under a fresh root and runs the checker on it. */
-function check(files: Record<string, string>): { ok: boolean; output: string } {
-	const root = mkdtempSync(join(tmpdir(), 'cairn-layers-'));
-	roots.push(root);
-	for (const [path, source] of Object.entries(files)) {
-		mkdirSync(dirname(join(root, path)), { recursive: true });
-		writeFileSync(join(root, path), source);
-	}
-	try {
-		return { ok: true, output: execFileSync(process.execPath, [SCRIPT, root], { encoding: 'utf8', stdio: 'pipe' }) };
-	} catch (error) {
-		const failed = error as { stdout: string; stderr: string };
-		return { ok: false, output: failed.stdout + failed.stderr };
-	}
-}
+import { describe, expect, test } from 'vitest';
+import { checkLayers as check } from './layers-fixture';
 
 describe('check-layers', () => {
 	test('accepts downward imports, packages, workers and commented-out code', () => {
