@@ -1,4 +1,5 @@
 import { Cairn, type CairnOptions } from '$lib/sdk/cairn';
+import { Workspace } from '$lib/sync/workspace';
 
 let counter = 0;
 
@@ -24,3 +25,13 @@ export async function dumpStore(cairn: Cairn) {
 
 /** Seeded randomness for fuzz tests (the same generator the demo uses). */
 export { mulberry32 as rng } from '$lib/core/ml/prng';
+
+/**
+ * The in-process workspace behind a test Cairn (Node has no Worker, so Cairn
+ * runs its workspace in-process there): for tests that look at the document
+ * or the projection directly.
+ */
+export function inProcess(cairn: Cairn): Workspace {
+	if (!(cairn.workspace instanceof Workspace)) throw new Error('expected an in-process workspace (a Cairn opened in Node)');
+	return cairn.workspace;
+}

@@ -18,7 +18,9 @@ import {
 import { InvalidFieldError } from '$lib/core/errors';
 import { DEFAULT_DB_NAME, type CairnDb } from '$lib/store/db';
 import type { WorkspaceInfo } from '$lib/core/workspace';
-import { Workspace } from '$lib/sync/workspace';
+import type { WorkspaceOptions } from '$lib/sync/workspace';
+import type { WorkspaceHandle } from '$lib/sync/workspace-handle';
+import { WorkspaceClient } from '$lib/sync/worker/client';
 import { ArtifactBytes } from '$lib/store/artifact-bytes';
 import { ArtifactRepository } from '$lib/store/artifacts-repo';
 import { IngestPool, inProcessHash, inProcessIngest, type IngestOptions } from '$lib/workers/ingest-pool';
@@ -51,6 +53,8 @@ export interface CairnOptions {
 	dbName?: string;
 	/** false: `open` resolves once the database is open, before the document has loaded (see `open`). */
 	waitForDocument?: boolean;
+	/** Where the document, projection and sync run: a dedicated worker (default where Worker exists) or this thread. */
+	workspaceWorker?: boolean;
 	/** Display name recorded as each run's author. */
 	author?: string;
 	now?: () => number;
@@ -90,13 +94,24 @@ function defaultSignalingUrl(): string | undefined {
 	return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/signal`;
 }
 
+/**
+ * The workspace in its own worker where the platform has workers (the page's
+ * thread stays free while a large document loads or syncs), in-process
+ * elsewhere (Node, tests). The in-process code is loaded only when used.
+ */
+async function openWorkspace(info: WorkspaceInfo, options: WorkspaceOptions, inWorker: boolean): Promise<WorkspaceHandle> {
+	if (inWorker && typeof Worker !== 'undefined') return WorkspaceClient.open(info, options);
+	const { Workspace } = await import('$lib/sync/workspace');
+	return Workspace.open(info, options);
+}
+
 /** Background failures (a flush to retry, a peer's record that was not applied) are not thrown at anyone: say them in the console. */
 function warnInBackground(error: unknown): void {
 	console.warn('Cairn (background):', error);
 }
 
 export class Cairn {
-	readonly workspace: Workspace;
+	readonly workspace: WorkspaceHandle;
 	#ready: Promise<void> | null = null;
 	#sweep: () => Promise<void> = async () => {};
 
@@ -121,7 +136,7 @@ export class Cairn {
 	readonly #captureEnv: () => Promise<BrowserEnv | undefined>;
 	readonly #onBackgroundError: (error: unknown) => void;
 
-	private constructor(workspace: Workspace, options: CairnOptions) {
+	private constructor(workspace: WorkspaceHandle, options: CairnOptions) {
 		this.workspace = workspace;
 		this.db = workspace.db;
 		this.runs = new RunRepository(this.db, workspace.shared);
@@ -151,12 +166,7 @@ export class Cairn {
 		const info = options.workspace ?? privateWorkspace(options.dbName ?? DEFAULT_DB_NAME);
 		const now = options.now ?? Date.now;
 		const onError = options.onBackgroundError ?? warnInBackground;
-		const workspace = await Workspace.open(info, {
-			author: options.author ?? 'anonymous',
-			now,
-			defaultSignalingUrl: defaultSignalingUrl(),
-			onError
-		});
+		const workspace = await openWorkspace(info, { author: options.author ?? 'anonymous', now, defaultSignalingUrl: defaultSignalingUrl(), onError }, options.workspaceWorker ?? true);
 		const cairn = new Cairn(workspace, options);
 		cairn.#sweep = () => cairn.runs.sweepStale(now(), STALE_AFTER_MS, cairn.author).then(() => undefined);
 		// Loading a large document takes a long main-thread task: let the first page draw first

@@ -7,6 +7,9 @@
  */
 import type * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
+import type { LinkEvents } from './mesh/link';
+import type { SignalMessage } from './mesh/protocol';
+import type { WebRtcTransport } from './mesh/webrtc-link';
 
 /** Bytes named by their SHA-256 (hex). Metric chunks are fetched eagerly, artifact chunks on demand. */
 export type ChunkKind = 'metric' | 'artifact';
@@ -74,6 +77,14 @@ export interface SyncMeshOptions {
 	iceServers?: RTCIceServer[];
 	/** Defaults to globalThis.RTCPeerConnection; WebRTC is off where neither exists. */
 	RTCPeerConnection?: typeof globalThis.RTCPeerConnection;
+	/**
+	 * Builds the WebRTC link instead of the mesh doing so with RTCPeerConnection
+	 * (which a worker lacks): a worker passes bridgedWebRtc(port) from
+	 * mesh/webrtc-bridge.ts. Called once, only when WebRTC is on (`webrtc`) and
+	 * there is a relay to signal through; returning null means no WebRTC.
+	 * iceServers and RTCPeerConnection are then the transport's business.
+	 */
+	webrtcTransport?: (options: { peerId: string; events: LinkEvents; sendSignal(to: string, signal: SignalMessage): void }) => WebRtcTransport | null;
 	/** Defaults to globalThis.BroadcastChannel. */
 	BroadcastChannel?: typeof globalThis.BroadcastChannel;
 	/** Random source for choosing which peer to ask for a chunk; defaults to Math.random. */

@@ -22,12 +22,13 @@ import { readMembers, root } from './doc-schema';
 import { DexieChunkStore } from './dexie-chunks';
 import { importKey } from './encryption';
 import { initialiseDocument } from './migrate';
-import type { ChunkKind, SyncStatus } from './mesh-types';
+import type { ChunkKind, SyncMeshOptions, SyncStatus } from './mesh-types';
 import type { SyncMesh } from './mesh/sync-mesh';
 import { LOCAL_ORIGIN } from './origins';
 import { Projection, projectionIsCurrent } from './projection';
 import { fromBase64Url, roomHash } from './share-link';
 import { SharedDoc } from './shared-doc';
+import type { WorkspaceHandle } from './workspace-handle';
 
 export interface WorkspaceOptions {
 	/** Display name recorded as a member and shown to teammates. */
@@ -36,12 +37,16 @@ export interface WorkspaceOptions {
 	/** Default signaling server when the workspace names none (the browser's own origin). */
 	defaultSignalingUrl?: string;
 	onError?: (error: unknown) => void;
+	/** Awareness client id to use (the workspace worker's page mirrors this one); default random. */
+	clientId?: number;
+	/** Where the mesh gets its WebRTC link (the workspace worker bridges the page's); default: its own where RTCPeerConnection exists. */
+	webrtcTransport?: SyncMeshOptions['webrtcTransport'];
 }
 
 /** How long an on-demand artifact chunk fetch waits for a peer that holds it. */
 export const ARTIFACT_FETCH_TIMEOUT_MS = 30_000;
 
-export class Workspace {
+export class Workspace implements WorkspaceHandle {
 	readonly doc = new Y.Doc();
 	readonly awareness: Awareness;
 	readonly projection: Projection;
@@ -60,6 +65,8 @@ export class Workspace {
 		private readonly options: WorkspaceOptions
 	) {
 		this.#now = options.now ?? Date.now;
+		// Before anything is written: the id every update and awareness state of this device carries.
+		if (options.clientId !== undefined) this.doc.clientID = options.clientId;
 		this.awareness = new Awareness(this.doc);
 		this.projection = new Projection(this.doc, db, {
 			onMissingMetricChunks: (hashes) => this.#fetch(hashes, 'metric'),
@@ -173,6 +180,7 @@ export class Workspace {
 			key: await importKey(fromBase64Url(info.key)),
 			roomHash: await roomHash(fromBase64Url(info.roomId)),
 			signalingUrls: urls,
+			webrtcTransport: this.options.webrtcTransport,
 			chunks: new DexieChunkStore(this.db, (hash, kind) => {
 				if (kind === 'metric') this.projection.chunkArrived(hash);
 			}, this.#now),

@@ -11,6 +11,7 @@ import { Cairn } from '$lib/sdk/cairn';
 import { readRun, root } from '$lib/sync/doc-schema';
 import * as Y from 'yjs';
 import { V1_PROJECT, V1_RUN, V1_TAIL } from '../fixtures/db-v1';
+import { inProcess } from '../helpers';
 
 it('reads data written with schema v1 and migrates it into the workspace document', async () => {
 	const name = `upgrade-v1-${Math.random()}`;
@@ -27,15 +28,15 @@ it('reads data written with schema v1 and migrates it into the workspace documen
 	expect(await cairn.runs.listByProject('legacy')).toEqual([V1_RUN]);
 	const series = await cairn.metrics.readSeries(V1_RUN.id, 'loss@train');
 	expect([...series.values]).toEqual([1, 0.5]);
-	const runMap = root<Y.Map<unknown>>(cairn.workspace.doc, 'runs').get(V1_RUN.id);
+	const runMap = root<Y.Map<unknown>>(inProcess(cairn).doc, 'runs').get(V1_RUN.id);
 	expect(runMap).toBeInstanceOf(Y.Map);
 	expect(readRun(V1_RUN.id, runMap as Y.Map<unknown>)).toEqual(V1_RUN);
-	expect(root(cairn.workspace.doc, 'projects').has(V1_PROJECT.id)).toBe(true);
+	expect(root(inProcess(cairn).doc, 'projects').has(V1_PROJECT.id)).toBe(true);
 	await cairn.close();
 
 	// Reopening does not migrate again, and the data is still whole.
 	const again = await Cairn.open({ dbName: name, captureEnv: async () => undefined, author: 'tester' });
 	expect(await again.runs.listByProject('legacy')).toEqual([V1_RUN]);
-	expect(root(again.workspace.doc, 'runs').size).toBe(1);
+	expect(root(inProcess(again).doc, 'runs').size).toBe(1);
 	await again.close();
 });

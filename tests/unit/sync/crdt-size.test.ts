@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { PREFERRED_TRIM_SIZE } from 'y-indexeddb';
 import { Cairn } from '$lib/sdk/cairn';
 import { ydocDbName } from '$lib/store/workspace-registry';
-import { openTestCairn } from '../helpers';
+import { inProcess, openTestCairn } from '../helpers';
 
 /** Rows in the y-indexeddb update log of a Cairn's workspace (read with raw IndexedDB). */
 async function updateRows(dbName: string): Promise<number> {
@@ -30,13 +30,13 @@ describe('CRDT size', () => {
 	it('logs 20,000 points without per-point Yjs items', async () => {
 		const { cairn } = await openTestCairn();
 		const run = await cairn.startRun({ project: 'size' });
-		const before = Y.encodeStateAsUpdate(cairn.workspace.doc).byteLength;
+		const before = Y.encodeStateAsUpdate(inProcess(cairn).doc).byteLength;
 		for (let step = 0; step < 20_000; step++) {
 			run.log({ loss: 1 / (step + 1) }, { step });
 			if (step % 2_000 === 1_999) await run.flush();
 		}
 		await run.finish();
-		const grown = Y.encodeStateAsUpdate(cairn.workspace.doc).byteLength - before;
+		const grown = Y.encodeStateAsUpdate(inProcess(cairn).doc).byteLength - before;
 		// 4 sealed chunks (index entries of ~150 bytes) + a 3,616-point tail (~87 KB of bytes) + tombstones of
 		// ten overwritten tails and summaries. Per-point items would be well over 20,000 × ~10 bytes on top.
 		expect(grown).toBeLessThan(120_000);

@@ -26,7 +26,7 @@ import type { RunHandle } from '$lib/sdk/types';
 import { ROOTS, SEP, readMoves, root } from '$lib/sync/doc-schema';
 import { LOCAL_ORIGIN } from '$lib/sync/origins';
 import { artifactOfVersionKey } from '$lib/sync/projection';
-import { rng } from '../helpers';
+import { inProcess, rng } from '../helpers';
 import { SimNetwork } from './sim-network';
 import { docDump, exchangeChunks, openPeer, projectionDump, rebuildProjection, settleProjections, stateVector, type SimPeer } from './sim-peers';
 
@@ -153,7 +153,7 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 	for (let i = 0; i < peerCount; i++) peers.push(await openPeer(i, nowOf(i), nextClientId++));
 	const peer = (i: number) => peers[i] as SimPeer;
 	const net = new SimNetwork(
-		peers.map((p) => p.cairn.workspace.doc),
+		peers.map((p) => inProcess(p.cairn).doc),
 		{ rand, duplicateRate: 0.1, afterDelivery: async (from, to) => void (await exchangeChunks(peer(from), peer(to))) }
 	);
 
@@ -326,7 +326,7 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 			async (p, op, stamp) => {
 				const v = pick(await visibleVersions(p));
 				if (!v) return;
-				const { changes, stop } = watchLocal(p.cairn.workspace.doc);
+				const { changes, stop } = watchLocal(inProcess(p.cairn).doc);
 				try {
 					await p.cairn.artifacts.lock(v.id, { ...actor(p), reason: `approved ${op}` });
 				} finally {
@@ -342,7 +342,7 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 			async (p, _op, stamp) => {
 				const v = pick((await visibleVersions(p)).filter((x) => x.locked));
 				if (!v) return;
-				const { changes, stop } = watchLocal(p.cairn.workspace.doc);
+				const { changes, stop } = watchLocal(inProcess(p.cairn).doc);
 				try {
 					await p.cairn.artifacts.unlock(v.id, { ...actor(p), reason: 'rollback drill' });
 				} finally {
@@ -358,7 +358,7 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 			async (p, _op, stamp) => {
 				const v = pick(await visibleVersions(p));
 				if (!v) return;
-				const { changes, stop } = watchLocal(p.cairn.workspace.doc);
+				const { changes, stop } = watchLocal(inProcess(p.cairn).doc);
 				try {
 					await p.cairn.artifacts.deleteVersion(v.id, actor(p));
 				} finally {
@@ -374,12 +374,12 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 			async (p) => {
 				// The device restarts: its live runs end with the page; the document and projection load from storage.
 				for (const r of live) if (r.peer === p.index) r.open = false;
-				await p.cairn.workspace.projection.settled();
+				await inProcess(p.cairn).projection.settled();
 				await p.cairn.close();
 				const again = await openPeer(p.index, nowOf(p.index), nextClientId++, p.dbName);
 				again.errors.push(...p.errors);
 				peers[p.index] = again;
-				net.replaceDoc(p.index, again.cairn.workspace.doc);
+				net.replaceDoc(p.index, inProcess(again.cairn).doc);
 			}
 		],
 		[
@@ -388,7 +388,7 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 			async (p) => {
 				const [target, v] = [pick(await visibleRuns(p)), pick(await visibleVersions(p))];
 				if (!target || !v) return;
-				const { changes, stop } = watchLocal(p.cairn.workspace.doc);
+				const { changes, stop } = watchLocal(inProcess(p.cairn).doc);
 				try {
 					await p.cairn.artifacts.recordUse(target.id, v.id, clock.now);
 				} finally {
@@ -403,7 +403,7 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 	];
 
 	function recordAliasMove(p: SimPeer, aid: string, reason: string): void {
-		const entry = readMoves(p.cairn.workspace.doc, aid).find((m) => m.reason === reason);
+		const entry = readMoves(inProcess(p.cairn).doc, aid).find((m) => m.reason === reason);
 		// No entry: the alias already pointed there (nothing to write).
 		if (entry) ack.aliasMoves.push({ aid, alias: entry.alias, reason, toKey: entry.toKey });
 		note(`  ${reason}: ${entry ? `${entry.alias} of ${aid} ${entry.fromKey?.slice(0, 16)} → ${entry.toKey?.slice(0, 16)}` : 'nothing written'}`);
@@ -416,10 +416,10 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 			clock.now += 1000 + Math.floor(rand() * 1000);
 			const p = pick(peers) as SimPeer;
 			// Half the time the projection still lags the document: reads are stale, as in a live app.
-			if (rand() < 0.5) await p.cairn.workspace.projection.settled();
+			if (rand() < 0.5) await inProcess(p.cairn).projection.settled();
 			let r = rand() * totalWeight;
 			const [name, , run] = enabled.find(([, w]) => (r -= w) < 0) ?? (enabled[0] as (typeof enabled)[number]);
-			const doc = p.cairn.workspace.doc;
+			const doc = inProcess(p.cairn).doc;
 			const seen = Y.decodeStateVector(Y.encodeStateVector(doc));
 			const stamp = (): Stamp => ({ op, client: doc.clientID, clock: Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID) ?? 0, seen });
 			note(`op ${op} @${clock.now} peer ${p.index} (client ${doc.clientID}) ${name}`);
@@ -457,7 +457,7 @@ async function mergeCase(seed: number, { ops = OPS, restarts = true } = {}): Pro
 		for (let round = 0; round < 3; round++) {
 			for (const from of peers) for (const to of peers) if (from !== to) await exchangeChunks(from, to);
 			await settleProjections(peers);
-			if (peers.every((p) => p.cairn.workspace.projection.waitingChunks.length === 0)) break;
+			if (peers.every((p) => inProcess(p.cairn).projection.waitingChunks.length === 0)) break;
 		}
 		console.log(`merge fuzz seed ${seed}: ${peers.length} peers`, JSON.stringify({ net: net.stats, done: Object.fromEntries(done), rejected: Object.fromEntries(rejected) }));
 		await checkConverged(seed, peers, ack);
@@ -476,16 +476,16 @@ async function checkConverged(seed: number, peers: SimPeer[], ack: Acknowledged)
 	const at = (p: SimPeer, what: string) => `seed ${seed}, peer ${p.index}: ${what}`;
 	for (const p of peers) {
 		expect(p.errors, at(p, 'no background errors')).toEqual([]);
-		expect(p.cairn.workspace.projection.waitingChunks, at(p, 'no chunk still awaited')).toEqual([]);
-		const store = p.cairn.workspace.doc.store;
+		expect(inProcess(p.cairn).projection.waitingChunks, at(p, 'no chunk still awaited')).toEqual([]);
+		const store = inProcess(p.cairn).doc.store;
 		expect(store.pendingStructs === null && store.pendingDs === null, at(p, 'no update left pending')).toBe(true);
 	}
 
 	// (1) Documents equal.
-	const doc0 = first.cairn.workspace.doc;
+	const doc0 = inProcess(first.cairn).doc;
 	for (const p of others) {
-		expect(stateVector(p.cairn.workspace.doc), at(p, 'state vector')).toEqual(stateVector(doc0));
-		expect(docDump(p.cairn.workspace.doc), at(p, 'document content')).toEqual(docDump(doc0));
+		expect(stateVector(inProcess(p.cairn).doc), at(p, 'state vector')).toEqual(stateVector(doc0));
+		expect(docDump(inProcess(p.cairn).doc), at(p, 'document content')).toEqual(docDump(doc0));
 	}
 
 	// (2) Projections equal.
@@ -529,7 +529,7 @@ async function checkConverged(seed: number, peers: SimPeer[], ack: Acknowledged)
 			expect(creations.every((c) => c.digest === byKey.get(key)?.contentDigest || !byKey.has(key)), at(p, `${key} digest`)).toBe(true);
 		}
 		// The header's rule: a locked version is never deleted.
-		for (const [key, lock] of root<unknown>(p.cairn.workspace.doc, 'locks'))
+		for (const [key, lock] of root<unknown>(inProcess(p.cairn).doc, 'locks'))
 			if (lock) expect(byKey.has(key), at(p, `locked version ${key} is not deleted`)).toBe(true);
 
 		const artifacts = new Map((await db.artifacts.toArray()).map((a) => [a.id, a]));

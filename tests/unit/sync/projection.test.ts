@@ -11,6 +11,7 @@ import type { RunRecord } from '$lib/core/types';
 import { newRunMap, root } from '$lib/sync/doc-schema';
 import { NETWORK_ORIGIN, syncDocs } from './sim-network';
 import { exchangeChunks, openPeer, projectionDump, settleProjections, type SimPeer } from './sim-peers';
+import { inProcess } from '../helpers';
 
 // Run handles keep a 10 s heartbeat interval; it must not outlive the test's database.
 beforeAll(() => {
@@ -32,7 +33,7 @@ async function twoPeers() {
 	open.push(a, b);
 	/** Full sync both ways, chunk exchange, projections settled. */
 	const sync = async () => {
-		syncDocs(a.cairn.workspace.doc, b.cairn.workspace.doc);
+		syncDocs(inProcess(a.cairn).doc, inProcess(b.cairn).doc);
 		await exchangeChunks(a, b);
 		await exchangeChunks(b, a);
 		await settleProjections([a, b]);
@@ -49,7 +50,7 @@ async function threePeers() {
 	/** Full sync of the given peers (default: all), chunk exchange, projections settled. */
 	const sync = async (...among: SimPeer[]) => {
 		const group = among.length ? among : [...peers];
-		for (const x of group) for (const y of group) if (x !== y) syncDocs(x.cairn.workspace.doc, y.cairn.workspace.doc);
+		for (const x of group) for (const y of group) if (x !== y) syncDocs(inProcess(x.cairn).doc, inProcess(y.cairn).doc);
 		for (const x of group) for (const y of group) if (x !== y) await exchangeChunks(x, y);
 		await settleProjections(group);
 	};
@@ -60,7 +61,7 @@ async function threePeers() {
 /** Collects the updates a peer makes itself (not those it receives), to deliver them selectively. */
 function ownUpdates(p: SimPeer): Uint8Array[] {
 	const out: Uint8Array[] = [];
-	p.cairn.workspace.doc.on('update', (u: Uint8Array, origin: unknown) => origin !== NETWORK_ORIGIN && out.push(u));
+	inProcess(p.cairn).doc.on('update', (u: Uint8Array, origin: unknown) => origin !== NETWORK_ORIGIN && out.push(u));
 	return out;
 }
 
@@ -114,7 +115,7 @@ describe('merge rules, two peers editing apart', () => {
 		await sync();
 		await a.cairn.runs.update(run.id, (r) => void (r.notes = `${r.notes} + alpha`));
 		// B's document has A's edit; B's projection has not caught up when B's edit reads the run.
-		syncDocs(a.cairn.workspace.doc, b.cairn.workspace.doc);
+		syncDocs(inProcess(a.cairn).doc, inProcess(b.cairn).doc);
 		await b.cairn.runs.update(run.id, (r) => void (r.notes = `beta + ${r.notes}`));
 		await sync();
 		for (const p of [a, b]) expect((await p.cairn.runs.get(run.id))?.notes).toBe('beta + intro + alpha');
@@ -223,7 +224,7 @@ describe('merge rules, two peers editing apart', () => {
 		const fromB = ownUpdates(b);
 		await b.cairn.artifacts.deleteVersion(logged.version.id, { by: 'bo', now: clock.now });
 		// C hears of B's deletion, not yet of A's version, and logs the same bytes.
-		for (const u of fromB) Y.applyUpdate(c.cairn.workspace.doc, u, NETWORK_ORIGIN);
+		for (const u of fromB) Y.applyUpdate(inProcess(c.cairn).doc, u, NETWORK_ORIGIN);
 		await settleProjections([c]);
 		const again = await c.cairn.logArtifact('p', null, 'm', 'same', { kind: 'model' });
 		expect(again.created).toBe(true);
@@ -266,7 +267,7 @@ describe('what the projection does with updates from a peer', () => {
 		const good = await a.cairn.startRun({ project: 'p' });
 		await sync();
 		const bad: RunRecord = { ...((await a.cairn.runs.get(good.id)) as RunRecord), id: 'bad-run', status: 'exploded' as RunRecord['status'] };
-		const doc = a.cairn.workspace.doc;
+		const doc = inProcess(a.cairn).doc;
 		doc.transact(() => root<Y.Map<unknown>>(doc, 'runs').set(bad.id, newRunMap(bad)), NETWORK_ORIGIN);
 		await sync();
 		for (const p of [a, b]) {
@@ -285,15 +286,15 @@ describe('what the projection does with updates from a peer', () => {
 		await a.cairn.runs.update(run.id, (r) => void (r.tags = ['one']));
 		await a.cairn.runs.update(run.id, (r) => void (r.tags = ['two']));
 		// B gets A's second update only: it waits (pending) for the first.
-		Y.applyUpdate(b.cairn.workspace.doc, fromA[1] as Uint8Array, NETWORK_ORIGIN);
+		Y.applyUpdate(inProcess(b.cairn).doc, fromA[1] as Uint8Array, NETWORK_ORIGIN);
 		const bad: RunRecord = { ...((await c.cairn.runs.get(run.id)) as RunRecord), id: 'bad-run', status: 'exploded' as RunRecord['status'] };
-		const doc = c.cairn.workspace.doc;
+		const doc = inProcess(c.cairn).doc;
 		doc.transact(() => root<Y.Map<unknown>>(doc, 'runs').set(bad.id, newRunMap(bad)), NETWORK_ORIGIN);
-		Y.applyUpdate(b.cairn.workspace.doc, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(b.cairn.workspace.doc)), NETWORK_ORIGIN);
+		Y.applyUpdate(inProcess(b.cairn).doc, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(inProcess(b.cairn).doc)), NETWORK_ORIGIN);
 		await settleProjections([b]);
-		expect(b.cairn.workspace.doc.store.pendingStructs).not.toBeNull();
+		expect(inProcess(b.cairn).doc.store.pendingStructs).not.toBeNull();
 		expect(b.errors.map(String)).toEqual([expect.stringMatching(/run bad-run.*"exploded"/)]);
-		Y.applyUpdate(b.cairn.workspace.doc, fromA[0] as Uint8Array, NETWORK_ORIGIN);
+		Y.applyUpdate(inProcess(b.cairn).doc, fromA[0] as Uint8Array, NETWORK_ORIGIN);
 		await settleProjections([b]);
 		expect(b.errors).toHaveLength(1);
 		expect((await b.cairn.runs.get(run.id))?.tags).toEqual(['two']);
@@ -305,16 +306,16 @@ describe('what the projection does with updates from a peer', () => {
 		const run = await a.cairn.startRun({ project: 'p' });
 		await sync();
 		const updates: Uint8Array[] = [];
-		a.cairn.workspace.doc.on('update', (u: Uint8Array) => updates.push(u));
+		inProcess(a.cairn).doc.on('update', (u: Uint8Array) => updates.push(u));
 		clock.now += 1000;
 		await run.finish(); // overwrites status, endedAt and heartbeatAt
 		await a.cairn.runs.update(run.id, (r) => void (r.tags = ['late']));
 		await a.cairn.runs.update(run.id, (r) => void (r.status = 'killed')); // overwrites status again
 		const [finish, tag, kill] = updates as [Uint8Array, Uint8Array, Uint8Array];
 		// B gets the first and the third: the third deletes the first's status, its own value waits for the second.
-		Y.applyUpdate(b.cairn.workspace.doc, finish, NETWORK_ORIGIN);
+		Y.applyUpdate(inProcess(b.cairn).doc, finish, NETWORK_ORIGIN);
 		await settleProjections([b]);
-		Y.applyUpdate(b.cairn.workspace.doc, kill, NETWORK_ORIGIN);
+		Y.applyUpdate(inProcess(b.cairn).doc, kill, NETWORK_ORIGIN);
 		await settleProjections([b]);
 		expect(b.errors).toEqual([]);
 		expect((await b.cairn.runs.get(run.id))?.status).toBe('finished');
@@ -325,11 +326,11 @@ describe('what the projection does with updates from a peer', () => {
 		expect(b2.errors).toEqual([]);
 		expect((await b2.cairn.runs.get(run.id))?.status).toBe('finished');
 		// The next update re-projects the run while its status is still missing.
-		Y.applyUpdate(b2.cairn.workspace.doc, tag, NETWORK_ORIGIN);
+		Y.applyUpdate(inProcess(b2.cairn).doc, tag, NETWORK_ORIGIN);
 		await settleProjections([b2]);
-		expect(b2.cairn.workspace.doc.store.pendingStructs).toBeNull();
+		expect(inProcess(b2.cairn).doc.store.pendingStructs).toBeNull();
 		expect(b2.errors).toEqual([]);
-		syncDocs(a.cairn.workspace.doc, b2.cairn.workspace.doc);
+		syncDocs(inProcess(a.cairn).doc, inProcess(b2.cairn).doc);
 		await settleProjections([a, b2]);
 		expect(b2.errors).toEqual([]);
 		expect(await b2.cairn.runs.get(run.id)).toEqual(await a.cairn.runs.get(run.id));
@@ -342,13 +343,13 @@ describe('what the projection does with updates from a peer', () => {
 		open.push(c);
 		const { version } = await a.cairn.logArtifact('p', null, 'm', 'one', { kind: 'model' });
 		// C learns of the version from A and uses it; B hears C's own updates before A's.
-		syncDocs(a.cairn.workspace.doc, c.cairn.workspace.doc);
+		syncDocs(inProcess(a.cairn).doc, inProcess(c.cairn).doc);
 		await settleProjections([c]);
 		const fromC: Uint8Array[] = [];
-		c.cairn.workspace.doc.on('update', (u: Uint8Array, origin: unknown) => origin !== NETWORK_ORIGIN && fromC.push(u));
+		inProcess(c.cairn).doc.on('update', (u: Uint8Array, origin: unknown) => origin !== NETWORK_ORIGIN && fromC.push(u));
 		const consumer = await c.cairn.startRun({ project: 'p' });
 		await c.cairn.artifacts.recordUse(consumer.id, version.id, clock.now);
-		for (const u of fromC) Y.applyUpdate(b.cairn.workspace.doc, u, NETWORK_ORIGIN);
+		for (const u of fromC) Y.applyUpdate(inProcess(b.cairn).doc, u, NETWORK_ORIGIN);
 		await settleProjections([b]);
 		expect(await b.cairn.runs.get(consumer.id)).toBeDefined();
 		expect(await b.cairn.artifacts.getVersion(version.id)).toBeUndefined();

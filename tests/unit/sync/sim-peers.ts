@@ -10,6 +10,7 @@ import { Cairn } from '$lib/sdk/cairn';
 import { ROOTS, referencedChunks } from '$lib/sync/doc-schema';
 import { DexieChunkStore } from '$lib/sync/dexie-chunks';
 import type { CairnDb } from '$lib/store/db';
+import { inProcess } from '../helpers';
 
 /** The Dexie tables that are a projection of the document (projection.ts header). */
 export const PROJECTED_TABLES = ['projects', 'runs', 'seriesChunks', 'seriesTails', 'artifacts', 'artifactVersions', 'artifactUses', 'chunkRefs'] as const;
@@ -41,11 +42,11 @@ export async function openPeer(index: number, now: () => number, clientId?: numb
 		captureEnv: async () => undefined,
 		onBackgroundError: (error) => errors.push(error)
 	});
-	if (clientId !== undefined) cairn.workspace.doc.clientID = clientId;
+	if (clientId !== undefined) inProcess(cairn).doc.clientID = clientId;
 	const chunks = new DexieChunkStore(
 		cairn.db,
 		(hash, kind) => {
-			if (kind === 'metric') cairn.workspace.projection.chunkArrived(hash);
+			if (kind === 'metric') inProcess(cairn).projection.chunkArrived(hash);
 		},
 		now
 	);
@@ -59,7 +60,7 @@ export async function openPeer(index: number, now: () => number, clientId?: numb
  * standing in for on-demand fetches.
  */
 export async function exchangeChunks(from: SimPeer, to: SimPeer): Promise<number> {
-	const wanted = referencedChunks(to.cairn.workspace.doc);
+	const wanted = referencedChunks(inProcess(to.cairn).doc);
 	let copied = 0;
 	for (const kind of ['metric', 'artifact'] as const) {
 		const hashes = [...wanted[kind]];
@@ -79,7 +80,7 @@ export async function exchangeChunks(from: SimPeer, to: SimPeer): Promise<number
 
 /** Waits until no projection has anything left to do (a flush may mark more work, e.g. a chunk arriving). */
 export async function settleProjections(peers: readonly SimPeer[]): Promise<void> {
-	for (let round = 0; round < 3; round++) await Promise.all(peers.map((p) => p.cairn.workspace.projection.settled()));
+	for (let round = 0; round < 3; round++) await Promise.all(peers.map((p) => inProcess(p.cairn).projection.settled()));
 }
 
 /**
@@ -132,6 +133,6 @@ export async function rebuildProjection(peer: SimPeer): Promise<void> {
 	const { db } = peer.cairn;
 	const tables = PROJECTED_TABLES.map((name) => db.table(name));
 	await db.transaction('rw', tables, () => Promise.all(tables.map((t) => t.clear())));
-	await peer.cairn.workspace.projection.projectAll();
+	await inProcess(peer.cairn).projection.projectAll();
 	await settleProjections([peer]);
 }

@@ -37,11 +37,11 @@ import { ChunkFetcher } from './chunk-fetcher';
 import { MalformedFrameError } from './errors';
 import type { Link, LinkEvents } from './link';
 import { peerOriginOf } from '../origins';
-import { decodePacket, encodePacket, MAX_CHUNK_BYTES, sameStateVector, type Frame } from './protocol';
+import { decodePacket, encodePacket, MAX_CHUNK_BYTES, sameStateVector, type Frame, type SignalMessage } from './protocol';
 import { RelayLink } from './relay-link';
 import { RemotePeer } from './remote-peer';
 import { SerialQueue, settle, type Settled } from './serial-queue';
-import { WebRtcLink } from './webrtc-link';
+import { WebRtcLink, type WebRtcTransport } from './webrtc-link';
 
 export { ChunkUnavailableError } from './errors';
 
@@ -73,7 +73,7 @@ export class SyncMesh {
 	readonly #now: () => number;
 	readonly #links: Link[] = [];
 	readonly #relays: RelayLink[] = [];
-	readonly #webrtc: WebRtcLink | null = null;
+	readonly #webrtc: WebRtcTransport | null = null;
 	readonly #peers = new Map<string, RemotePeer>();
 	/** Per link and sender: decryption runs in parallel, delivery in arrival order. */
 	readonly #inbound = new Map<Link, Map<string, SerialQueue>>();
@@ -114,18 +114,18 @@ export class SyncMesh {
 		}
 		const RTCPeerConnectionImpl = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
 		// WebRTC needs the relay for signaling; without one there is no way to reach a peer's browser.
-		if ((options.webrtc ?? true) && RTCPeerConnectionImpl && this.#relays.length > 0) {
-			this.#webrtc = new WebRtcLink({
+		if ((options.webrtc ?? true) && this.#relays.length > 0) {
+			const transport = {
 				peerId: this.peerId,
-				iceServers: options.iceServers ?? [],
-				RTCPeerConnection: RTCPeerConnectionImpl,
 				events: this.#events,
-				sendSignal: (to, signal) => {
+				sendSignal: (to: string, signal: SignalMessage) => {
 					const relay = this.#peers.get(to)?.linkOf('relay');
 					if (relay) this.#sendOn(relay, to, { type: 'signal', signal });
 				}
-			});
-			this.#links.push(this.#webrtc);
+			};
+			if (options.webrtcTransport) this.#webrtc = options.webrtcTransport(transport);
+			else if (RTCPeerConnectionImpl) this.#webrtc = new WebRtcLink({ ...transport, iceServers: options.iceServers ?? [], RTCPeerConnection: RTCPeerConnectionImpl });
+			if (this.#webrtc) this.#links.push(this.#webrtc);
 		}
 
 		this.#fetcher = new ChunkFetcher({

@@ -37,7 +37,25 @@ export interface WebRtcLinkOptions {
 	sendSignal(to: string, signal: SignalMessage): void;
 }
 
-export class WebRtcLink implements Link {
+/**
+ * What the mesh needs of its WebRTC link beyond Link: the peer lifecycle it
+ * learns through the relay, and signals to apply. WebRtcLink implements it on a
+ * page; BridgedWebRtc (webrtc-bridge.ts) implements it in a worker, which has
+ * no RTCPeerConnection, by forwarding to a WebRtcLink on the page.
+ */
+export interface WebRtcTransport extends Link {
+	readonly kind: 'webrtc';
+	/** True when a data channel to the peer is open. */
+	isOpen(peerId: string): boolean;
+	/** The mesh heard from a peer through the relay; offer if it is ours to offer. */
+	peerReachable(peerId: string, acceptsWebrtc: boolean): void;
+	/** The peer left, or is no longer reachable for signaling: close and stop retrying. */
+	peerGone(peerId: string): void;
+	/** A signal (offer, answer, candidate) the peer sent us through the relay. */
+	handleSignal(from: string, signal: SignalMessage): void;
+}
+
+export class WebRtcLink implements WebRtcTransport {
 	readonly kind = 'webrtc' as const;
 	readonly #options: WebRtcLinkOptions;
 	readonly #connections = new Map<string, PeerConnection>();
