@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { importKey } from '$lib/sync/encryption';
+import { FullStateCache } from '$lib/sync/mesh/full-state-cache';
 import { SyncMesh } from '$lib/sync/mesh/sync-mesh';
 import type { ChunkKind, FetchChunkOptions, SignalingState, SyncMeshOptions, SyncStatus } from '$lib/sync/mesh-types';
 import { roomHash, type ShareSecret } from '$lib/sync/share-link';
@@ -153,6 +154,9 @@ export async function startPeer(options: StartPeerOptions): Promise<RunningPeer>
 		// Not a person: publish no presence state, so the peer never shows up as "someone online".
 		awareness.setLocalState(null);
 		cleanup.push(() => awareness.destroy());
+		// Serving joins is the peer's job: newcomers get the whole document from a kept encoding.
+		const fullState = new FullStateCache(doc);
+		cleanup.push(() => fullState.destroy());
 
 		const meshOptions: SyncMeshOptions = {
 			doc,
@@ -164,6 +168,7 @@ export async function startPeer(options: StartPeerOptions): Promise<RunningPeer>
 			webrtc: false,
 			broadcast: false,
 			WebSocket: options.WebSocket ?? (WebSocket as unknown as typeof globalThis.WebSocket),
+			encodeStateAsUpdate: fullState.encode,
 		};
 		const mesh = options.createMesh ? options.createMesh(meshOptions) : new SyncMesh(meshOptions);
 

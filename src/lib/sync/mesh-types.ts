@@ -87,6 +87,12 @@ export interface SyncMeshOptions {
 	webrtcTransport?: (options: { peerId: string; events: LinkEvents; sendSignal(to: string, signal: SignalMessage): void }) => WebRtcTransport | null;
 	/** Defaults to globalThis.BroadcastChannel. */
 	BroadcastChannel?: typeof globalThis.BroadcastChannel;
+	/**
+	 * How sync step 2 is encoded for a peer's state vector; defaults to
+	 * Y.encodeStateAsUpdate. The always-on peer answers newcomers from a cached
+	 * encoding (mesh/full-state-cache.ts).
+	 */
+	encodeStateAsUpdate?: (stateVector: Uint8Array) => Uint8Array;
 	/** Random source for choosing which peer to ask for a chunk; defaults to Math.random. */
 	random?: () => number;
 }

@@ -49,6 +49,9 @@ export async function projectionIsCurrent(doc: Y.Doc, db: CairnDb): Promise<bool
 	return !!row && row.stateVector.length === now.length && row.stateVector.every((b, i) => b === now[i]);
 }
 
+/** A flush with at least this many runs commits its projects first (see #flush). */
+export const EARLY_PROJECTS_MIN_RUNS = 500;
+
 export interface ProjectionEvents {
 	/** Sealed metric chunks the document names but this device lacks. */
 	onMissingMetricChunks?: (hashes: string[]) => void;
@@ -204,6 +207,12 @@ export class Projection {
 		// Ask peers for missing chunks now, not after the write below: on a first sync that
 		// write projects thousands of runs, and the fetches can run meanwhile.
 		if (missing.length) this.events.onMissingMetricChunks?.(missing);
+		// Projects first, on their own, when the runs will take a while (a first sync): the
+		// project list fills at once and a project opened meanwhile fills as its runs land.
+		if (dirty.runs.size >= EARLY_PROJECTS_MIN_RUNS && dirty.projects.size) {
+			await db.transaction('rw', db.projects, () => this.#projectProjects(dirty.projects));
+			dirty.projects.clear();
+		}
 		await db.transaction(
 			'rw',
 			[db.projects, db.runs, db.seriesChunks, db.seriesTails, db.artifacts, db.artifactVersions, db.artifactUses, db.chunkRefs, db.blobChunks, db.syncState],

@@ -24,7 +24,9 @@ it('reads data written with schema v1 and migrates it into the workspace documen
 
 	// A clock far past the fixture's heartbeat would kill its running runs; the fixture is finished.
 	const cairn = await Cairn.open({ dbName: name, captureEnv: async () => undefined, author: 'tester' });
-	expect(cairn.db.verno).toBe(3);
+	expect(cairn.db.verno).toBe(4);
+	// Version 4 dropped the unused tag index.
+	expect(cairn.db.runs.schema.indexes.map((i) => i.name)).toEqual(['[projectId+startedAt]', 'status']);
 	expect(await cairn.runs.listByProject('legacy')).toEqual([V1_RUN]);
 	const series = await cairn.metrics.readSeries(V1_RUN.id, 'loss@train');
 	expect([...series.values]).toEqual([1, 0.5]);

@@ -6,6 +6,7 @@
 import { expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { root } from '$lib/sync/doc-schema';
+import { LIST_PAGE_ROWS } from '$lib/store/runs-repo';
 import { inProcess, openTestCairn } from '../helpers';
 
 it('editNotes applies only the editor\'s change on top of a teammate\'s concurrent edit', async () => {
@@ -22,5 +23,24 @@ it('editNotes applies only the editor\'s change on top of a teammate\'s concurre
 	expect(saved.notes).toBe('HELLO world (from B)');
 	// A plain update from the same stale text would have dropped the teammate's words.
 	await run.finish();
+	await cairn.close();
+});
+
+it('listByProject reads every run of the project newest first across pages; listNewest only the newest', async () => {
+	const { cairn } = await openTestCairn();
+	const first = await cairn.startRun({ project: 'many' });
+	const template = (await cairn.runs.get(first.id))!;
+	await first.finish();
+	// Straight into the projection's table: 2.5 pages, with runs that share a start time, and another project's runs.
+	const n = Math.floor(LIST_PAGE_ROWS * 2.5);
+	const rows = Array.from({ length: n }, (_, i) => ({ ...template, id: `run-${String(i).padStart(5, '0')}`, startedAt: 1_000 + Math.floor(i / 3) }));
+	await cairn.db.runs.bulkPut([...rows, ...rows.slice(0, 10).map((r) => ({ ...r, id: `other-${r.id}`, projectId: 'other' }))]);
+
+	const listed = await cairn.runs.listByProject('many');
+	expect(listed).toHaveLength(n + 1);
+	expect(new Set(listed.map((r) => r.id)).size).toBe(n + 1);
+	expect(listed.every((r) => r.projectId === 'many')).toBe(true);
+	for (let i = 1; i < listed.length; i++) expect(listed[i - 1]!.startedAt).toBeGreaterThanOrEqual(listed[i]!.startedAt);
+	expect((await cairn.runs.listNewest('many', 7)).map((r) => r.id)).toEqual(listed.slice(0, 7).map((r) => r.id));
 	await cairn.close();
 });

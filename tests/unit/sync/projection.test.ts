@@ -9,6 +9,8 @@ import { isExternal, type ArtifactVersion } from '$lib/core/artifacts';
 import { LockedError } from '$lib/core/errors';
 import type { RunRecord } from '$lib/core/types';
 import { newRunMap, root } from '$lib/sync/doc-schema';
+import { EARLY_PROJECTS_MIN_RUNS } from '$lib/sync/projection';
+import Dexie from 'dexie';
 import { NETWORK_ORIGIN, syncDocs } from './sim-network';
 import { exchangeChunks, openPeer, projectionDump, settleProjections, type SimPeer } from './sim-peers';
 import { inProcess } from '../helpers';
@@ -355,5 +357,33 @@ describe('what the projection does with updates from a peer', () => {
 		expect(await b.cairn.artifacts.getVersion(version.id)).toBeUndefined();
 		await sync();
 		expect((await b.cairn.artifacts.usesOfVersion(version.id)).map((u) => u.runId)).toEqual([consumer.id]);
+	});
+
+	it('on a large first sync, commits the projects before the runs (the project list fills at once)', async () => {
+		const { a, b } = await twoPeers();
+		const doc = inProcess(a.cairn).doc;
+		const base = (await a.cairn.startRun({ project: 'big' })).id;
+		const record = (await a.cairn.runs.get(base)) as RunRecord;
+		doc.transact(() => {
+			const runs = root<Y.Map<unknown>>(doc, 'runs');
+			for (let i = 0; i < EARLY_PROJECTS_MIN_RUNS; i++) runs.set(`bulk-${i}`, newRunMap({ ...record, id: `bulk-${i}` }));
+		});
+		await settleProjections([a]);
+		const commits: string[][] = [];
+		const db = b.cairn.db;
+		const onCommit = (parts: Record<string, unknown>) => {
+			const tables = [...new Set(Object.keys(parts).filter((k) => k.startsWith(`idb://${db.name}/`)).map((k) => k.split('/')[3] ?? ''))];
+			if (tables.includes('projects') || tables.includes('runs')) commits.push(tables.filter((t) => t === 'projects' || t === 'runs').sort());
+		};
+		Dexie.on('storagemutated', onCommit);
+		try {
+			syncDocs(doc, inProcess(b.cairn).doc);
+			await settleProjections([b]);
+		} finally {
+			Dexie.on('storagemutated').unsubscribe(onCommit);
+		}
+		expect(commits[0]).toEqual(['projects']);
+		expect(commits.some((t) => t.includes('runs'))).toBe(true);
+		expect(await b.cairn.db.runs.where('[projectId+startedAt]').between(['big', -Infinity], ['big', Infinity]).count()).toBe(EARLY_PROJECTS_MIN_RUNS + 1);
 	});
 });

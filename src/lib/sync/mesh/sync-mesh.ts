@@ -71,6 +71,7 @@ export class SyncMesh {
 	readonly #key: CryptoKey;
 	readonly #chunks: ChunkStore;
 	readonly #now: () => number;
+	readonly #encodeState: ((stateVector: Uint8Array) => Uint8Array) | null;
 	readonly #links: Link[] = [];
 	readonly #relays: RelayLink[] = [];
 	readonly #webrtc: WebRtcTransport | null = null;
@@ -101,6 +102,7 @@ export class SyncMesh {
 		this.#key = options.key;
 		this.#chunks = options.chunks;
 		this.#now = options.now ?? Date.now;
+		this.#encodeState = options.encodeStateAsUpdate ?? null;
 		const random = options.random ?? Math.random;
 
 		const BroadcastChannelImpl = options.BroadcastChannel ?? globalThis.BroadcastChannel;
@@ -335,10 +337,18 @@ export class SyncMesh {
 		const reply = encoding.createEncoder();
 		let messageType: number;
 		try {
-			messageType = syncProtocol.readSyncMessage(decoder, reply, this.#doc, peer.origin, (error) => {
-				// Rethrown so it is reported below instead of only logged by y-protocols.
-				throw error;
-			});
+			if (this.#encodeState && message[0] === syncProtocol.messageYjsSyncStep1) {
+				// Step 1 answered with the host's own encoding (readSyncStep1's work, with another encoder).
+				messageType = decoding.readVarUint(decoder);
+				const stateVector = decoding.readVarUint8Array(decoder);
+				encoding.writeVarUint(reply, syncProtocol.messageYjsSyncStep2);
+				encoding.writeVarUint8Array(reply, this.#encodeState(stateVector));
+			} else {
+				messageType = syncProtocol.readSyncMessage(decoder, reply, this.#doc, peer.origin, (error) => {
+					// Rethrown so it is reported below instead of only logged by y-protocols.
+					throw error;
+				});
+			}
 		} catch (error) {
 			this.#reportBadPeer(peer.id, `sent a Yjs update that failed to apply (${error instanceof Error ? error.message : String(error)})`);
 			return;
