@@ -63,12 +63,14 @@ export class RunRepository {
 	listByProject(projectId: string): Promise<RunRecord[]> {
 		return this.db.transaction('r', this.db.runs, async () => {
 			const ids = ((await this.#newestFirst(projectId).primaryKeys()) as string[]).sort();
-			const out: RunRecord[] = [];
+			const pages: Promise<RunRecord[]>[] = [];
+			// All pages requested at once: IndexedDB answers them back to back (no round trip
+			// between pages), and each answer is still deserialised in its own task.
 			for (let i = 0; i < ids.length; i += LIST_PAGE_ROWS) {
 				const last = ids[Math.min(i + LIST_PAGE_ROWS, ids.length) - 1] as string;
-				const page = await this.db.runs.where(':id').between(ids[i] as string, last, true, true).toArray();
-				for (const run of page) if (run.projectId === projectId) out.push(run);
+				pages.push(this.db.runs.where(':id').between(ids[i] as string, last, true, true).toArray());
 			}
+			const out = (await Promise.all(pages)).flat().filter((run) => run.projectId === projectId);
 			return out.sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 		});
 	}

@@ -76,6 +76,8 @@ export class Projection {
 	#scheduled = false;
 	/** Series entries waiting for their chunk bytes, by hash. */
 	#waiting = new Map<string, Set<string>>();
+	/** Points of chunks that arrived since the last flush (see chunkArrived). */
+	#arrived = new Map<string, Float64Array<ArrayBuffer>>();
 	readonly #unobserve: (() => void)[] = [];
 
 	constructor(
@@ -128,11 +130,16 @@ export class Projection {
 		return this.settled();
 	}
 
-	/** A chunk's bytes arrived: project the series entries that waited for them. */
-	chunkArrived(hash: string): void {
+	/**
+	 * A chunk's bytes arrived: project the series entries that waited for them.
+	 * With `data` (the points just stored), its envelope is computed from them
+	 * instead of reading the chunk back from IndexedDB.
+	 */
+	chunkArrived(hash: string, data?: Float64Array<ArrayBuffer>): void {
 		const keys = this.#waiting.get(hash);
 		if (!keys) return;
 		this.#waiting.delete(hash);
+		if (data) this.#arrived.set(hash, data);
 		for (const k of keys) this.#dirty.series.add(k);
 		this.#schedule();
 	}
@@ -185,9 +192,12 @@ export class Projection {
 			hashes.set(entry.hash, [...(hashes.get(entry.hash) ?? []), key]);
 		}
 		if (hashes.size) {
-			const rows = await db.metricChunks.bulkGet([...hashes.keys()]);
-			[...hashes].forEach(([hash, keys], i) => {
-				const row = rows[i];
+			const arrived = this.#arrived;
+			const unread = [...hashes.keys()].filter((h) => !arrived.has(h));
+			const read = new Map(unread.length ? (await db.metricChunks.bulkGet(unread)).map((row, i) => [unread[i] as string, row]) : []);
+			[...hashes].forEach(([hash, keys]) => {
+				const given = arrived.get(hash);
+				const row = given ? { data: given } : read.get(hash);
 				if (!row) {
 					missing.push(hash);
 					const set = this.#waiting.get(hash) ?? new Set<string>();
@@ -202,6 +212,7 @@ export class Projection {
 					seriesRows.push({ runId, series, seq: Number(seq), hash, points: entry.points, firstStep: entry.firstStep, lastStep: entry.lastStep, envelope });
 				}
 			});
+			for (const hash of hashes.keys()) arrived.delete(hash);
 		}
 
 		// Ask peers for missing chunks now, not after the write below: on a first sync that
@@ -213,9 +224,19 @@ export class Projection {
 			await db.transaction('rw', db.projects, () => this.#projectProjects(dirty.projects));
 			dirty.projects.clear();
 		}
+		// Only the tables this flush writes: a page's read of any other table is not held up by it.
+		const artifactsDirty = dirty.artifacts.size > 0 || dirty.uses.size > 0;
+		const scope = [
+			db.syncState,
+			...(dirty.projects.size ? [db.projects] : []),
+			...(dirty.runs.size ? [db.runs] : []),
+			...(seriesRows.length || seriesGone.length ? [db.seriesChunks] : []),
+			...(dirty.tails.size ? [db.seriesTails] : []),
+			...(artifactsDirty ? [db.artifacts, db.artifactVersions, db.artifactUses, db.chunkRefs, db.blobChunks] : [])
+		];
 		await db.transaction(
 			'rw',
-			[db.projects, db.runs, db.seriesChunks, db.seriesTails, db.artifacts, db.artifactVersions, db.artifactUses, db.chunkRefs, db.blobChunks, db.syncState],
+			scope,
 			async () => {
 				// With entries still waiting for bytes, record no state: the next open rebuilds and asks again.
 				await db.syncState.put({ id: PROJECTED_STATE, stateVector: this.#waiting.size || missing.length ? new Uint8Array() : stateVector });
@@ -224,6 +245,7 @@ export class Projection {
 				if (seriesRows.length) await db.seriesChunks.bulkPut(seriesRows);
 				if (seriesGone.length) await db.seriesChunks.bulkDelete(seriesGone);
 				await this.#projectTails(dirty.tails);
+				if (!artifactsDirty) return;
 				await this.#projectArtifacts(dirty.artifacts);
 				// Uses of every re-projected artifact: a version renumbered renames their rows, and a
 				// use can arrive before its version (recorded by a third peer that had it).

@@ -181,8 +181,8 @@ export class Workspace implements WorkspaceHandle {
 			roomHash: await roomHash(fromBase64Url(info.roomId)),
 			signalingUrls: urls,
 			webrtcTransport: this.options.webrtcTransport,
-			chunks: new DexieChunkStore(this.db, (hash, kind) => {
-				if (kind === 'metric') this.projection.chunkArrived(hash);
+			chunks: new DexieChunkStore(this.db, (hash, kind, data) => {
+				if (kind === 'metric') this.projection.chunkArrived(hash, data);
 			}, this.#now),
 			now: this.#now
 		});

@@ -11,7 +11,8 @@
  */
 import * as Y from 'yjs';
 
-export const FULL_STATE_IDLE_MS = 1_000;
+/** Long enough that a join in progress (its member record, first edits) does not pay for a rebuild it no longer needs. */
+export const FULL_STATE_IDLE_MS = 5_000;
 
 export class FullStateCache {
 	#full: Uint8Array | null = null;

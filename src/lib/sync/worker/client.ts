@@ -23,7 +23,8 @@ import { ChunkUnavailableError } from '../mesh/errors';
 import { canHostWebRtc, hostWebRtc } from '../mesh/webrtc-bridge';
 import type { MeshHandle, WorkspaceHandle } from '../workspace-handle';
 import type { WorkspaceOptions } from '../workspace';
-import { SHARED_WRITE_METHODS, type HostEvents, type SharedWriteMethod, type WorkspaceHost } from './host';
+import { SHARED_WRITE_METHODS, type HostEvents, type SharedWriteMethod } from './api';
+import type { WorkspaceHost } from './host';
 import { fromWire } from './wire-error';
 
 /** Origin of awareness updates that came from the worker (not echoed back to it). */

@@ -8,46 +8,15 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { InvalidFieldError } from '$lib/core/errors';
 import type { MemberRecord, WorkspaceInfo } from '$lib/core/workspace';
-import type { SharedWrites } from '$lib/store/shared-writes';
 import { readMembers, root } from '../doc-schema';
-import type { ChunkKind, SyncStatus } from '../mesh-types';
+import type { ChunkKind } from '../mesh-types';
 import { BridgedWebRtc } from '../mesh/webrtc-bridge';
 import { Workspace } from '../workspace';
+import { SHARED_WRITE_METHODS, type HostEvents, type HostOpenOptions, type SharedWriteMethod } from './api';
 import { wired } from './wire-error';
 
 /** Origin of awareness updates that came from the page (not echoed back to it). */
 export const PAGE_ORIGIN = 'cairn-page';
-
-/** The SharedWrites methods the page may call (checked: the name arrives as a string). */
-export const SHARED_WRITE_METHODS = [
-	'ensureProject',
-	'createRun',
-	'updateRun',
-	'commitMetrics',
-	'createVersion',
-	'changeAlias',
-	'setLock',
-	'deleteVersion',
-	'recordUse'
-] as const satisfies readonly (keyof SharedWrites)[];
-export type SharedWriteMethod = (typeof SHARED_WRITE_METHODS)[number];
-
-/** What the worker pushes to the page (Comlink proxies of the page's callbacks). */
-export interface HostEvents {
-	error(message: string): void;
-	status(status: SyncStatus): void;
-	awareness(update: Uint8Array): void;
-	members(members: MemberRecord[]): void;
-}
-
-export interface HostOpenOptions {
-	author: string;
-	defaultSignalingUrl?: string;
-	/** The page's awareness client id: both sides' awareness speak for one client. */
-	clientId: number;
-	/** The page's WebRTC host (webrtc-bridge.ts); absent where the page has no RTCPeerConnection. */
-	webrtcPort?: MessagePort;
-}
 
 export class WorkspaceHost {
 	#workspace: Workspace | null = null;
