@@ -88,11 +88,12 @@ export interface SyncMeshOptions {
 	/** Defaults to globalThis.BroadcastChannel. */
 	BroadcastChannel?: typeof globalThis.BroadcastChannel;
 	/**
-	 * How sync step 2 is encoded for a peer's state vector; defaults to
-	 * Y.encodeStateAsUpdate. The always-on peer answers newcomers from a cached
-	 * encoding (mesh/full-state-cache.ts).
+	 * How sync step 2 is encoded for a peer's state vector, in Yjs's V1 or V2
+	 * update format; defaults to Y.encodeStateAsUpdate / encodeStateAsUpdateV2.
+	 * The always-on peer answers newcomers from a kept encoding
+	 * (mesh/full-state-cache.ts).
 	 */
-	encodeStateAsUpdate?: (stateVector: Uint8Array) => Uint8Array;
+	encodeStateAsUpdate?: (stateVector: Uint8Array, format: 'v1' | 'v2') => Uint8Array;
 	/** Random source for choosing which peer to ask for a chunk; defaults to Math.random. */
 	random?: () => number;
 }

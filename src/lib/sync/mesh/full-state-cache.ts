@@ -5,9 +5,10 @@
  * document's clients (only, at most, its own fresh one); the answer is then
  * the whole document, which `Y.encodeStateAsUpdate` re-encodes from scratch
  * each time: ~0.4 s for a 14 MB workspace, on the path of every join. The
- * always-on peer exists to serve joins, so it keeps that encoding, rebuilt
- * once the document has been quiet for `idleMs` after a change (and at once
- * when asked while stale). Any other state vector is answered as usual.
+ * always-on peer exists to serve joins, so it keeps that encoding: built
+ * right after start, rebuilt once the document has been quiet for `idleMs`
+ * after a change, and at once when asked while stale. Any other state vector
+ * is answered as usual.
  */
 import * as Y from 'yjs';
 
@@ -15,7 +16,8 @@ import * as Y from 'yjs';
 export const FULL_STATE_IDLE_MS = 5_000;
 
 export class FullStateCache {
-	#full: Uint8Array | null = null;
+	/** The whole document in V2 (what Cairn's meshes ask for) and, once someone asks, V1. */
+	#full: { v1: Uint8Array | null; v2: Uint8Array } | null = null;
 	#timer: ReturnType<typeof setTimeout> | null = null;
 
 	constructor(
@@ -23,13 +25,16 @@ export class FullStateCache {
 		private readonly idleMs = FULL_STATE_IDLE_MS
 	) {
 		doc.on('update', this.#invalidate);
-		this.#schedule();
+		// A document just loaded is quiet: encode it now, not after an idle wait (a peer that has
+		// just started is asked for it first).
+		this.#schedule(0);
 	}
 
-	/** What sync step 2 carries for `stateVector` (the asker's, as sync step 1 sends it). */
-	readonly encode = (stateVector: Uint8Array): Uint8Array => {
-		if (!this.#knowsNothingOfOurs(stateVector)) return Y.encodeStateAsUpdate(this.doc, stateVector);
-		return (this.#full ??= Y.encodeStateAsUpdate(this.doc));
+	/** What sync step 2 carries for `stateVector` (the asker's, as sync step 1 sends it), in `format`. */
+	readonly encode = (stateVector: Uint8Array, format: 'v1' | 'v2' = 'v2'): Uint8Array => {
+		if (!this.#knowsNothingOfOurs(stateVector)) return format === 'v2' ? Y.encodeStateAsUpdateV2(this.doc, stateVector) : Y.encodeStateAsUpdate(this.doc, stateVector);
+		const full = (this.#full ??= { v1: null, v2: Y.encodeStateAsUpdateV2(this.doc) });
+		return format === 'v2' ? full.v2 : (full.v1 ??= Y.convertUpdateFormatV2ToV1(full.v2));
 	};
 
 	/** True while the cached encoding is current (for tests and the peer's status). */
@@ -59,11 +64,11 @@ export class FullStateCache {
 		this.#schedule();
 	};
 
-	#schedule(): void {
+	#schedule(delayMs = this.idleMs): void {
 		if (this.#timer) clearTimeout(this.#timer);
 		this.#timer = setTimeout(() => {
 			this.#timer = null;
-			this.#full ??= Y.encodeStateAsUpdate(this.doc);
-		}, this.idleMs);
+			this.#full ??= { v1: null, v2: Y.encodeStateAsUpdateV2(this.doc) };
+		}, delayMs);
 	}
 }

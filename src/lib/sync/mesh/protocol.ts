@@ -17,7 +17,8 @@
  * Payloads (lib0 encoding: varUint, varString, varUint8Array):
  *   hello           u8 flags (1 = please answer with your own hello, 2 = I accept WebRTC offers)
  *   bye             (empty) the sender is leaving: drop its awareness at once
- *   sync            varUint8Array: one y-protocols sync message (step 1, step 2 or update)
+ *   sync            varUint8Array: one y-protocols sync message (step 1, step 2 or update),
+ *                   or step 1/2 in Yjs's V2 encoding (SYNC_STEP1_V2, SYNC_STEP2_V2)
  *   awareness       varUint8Array: a y-protocols awareness update
  *   awareness-query (empty) please send your awareness states
  *   state-vector    varUint8Array: Y.encodeStateVector of the sender's doc (for docsInSync)
@@ -65,8 +66,15 @@ const FRAME_NAME = new Map<number, FrameTypeName>(Object.entries(FRAME_TYPE).map
 const HELLO_WANTS_REPLY = 1;
 const HELLO_WEBRTC = 2;
 const CHUNK_KINDS: readonly ChunkKind[] = ['metric', 'artifact'];
-/** y-protocols sync message types: step 1, step 2, update. */
-const SYNC_MESSAGE_TYPES = new Set([0, 1, 2]);
+/**
+ * Our two extensions of y-protocols' sync messages (which use 0–2): sync step 1
+ * asking for the answer in Yjs's V2 update encoding, and that answer. Updates
+ * after the first sync stay V1 (small, and what y-indexeddb stores).
+ */
+export const SYNC_STEP1_V2 = 100;
+export const SYNC_STEP2_V2 = 101;
+/** y-protocols sync message types (step 1, step 2, update) and ours. */
+const SYNC_MESSAGE_TYPES = new Set([0, 1, 2, SYNC_STEP1_V2, SYNC_STEP2_V2]);
 
 /** WebRTC signaling, carried encrypted through the relay like every other frame. */
 export type SignalMessage =

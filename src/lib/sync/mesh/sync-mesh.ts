@@ -37,7 +37,7 @@ import { ChunkFetcher } from './chunk-fetcher';
 import { MalformedFrameError } from './errors';
 import type { Link, LinkEvents } from './link';
 import { peerOriginOf } from '../origins';
-import { decodePacket, encodePacket, MAX_CHUNK_BYTES, sameStateVector, type Frame, type SignalMessage } from './protocol';
+import { decodePacket, encodePacket, MAX_CHUNK_BYTES, sameStateVector, SYNC_STEP1_V2, SYNC_STEP2_V2, type Frame, type SignalMessage } from './protocol';
 import { RelayLink } from './relay-link';
 import { RemotePeer } from './remote-peer';
 import { SerialQueue, settle, type Settled } from './serial-queue';
@@ -71,7 +71,7 @@ export class SyncMesh {
 	readonly #key: CryptoKey;
 	readonly #chunks: ChunkStore;
 	readonly #now: () => number;
-	readonly #encodeState: ((stateVector: Uint8Array) => Uint8Array) | null;
+	readonly #encodeState: SyncMeshOptions['encodeStateAsUpdate'] | null;
 	readonly #links: Link[] = [];
 	readonly #relays: RelayLink[] = [];
 	readonly #webrtc: WebRtcTransport | null = null;
@@ -337,12 +337,19 @@ export class SyncMesh {
 		const reply = encoding.createEncoder();
 		let messageType: number;
 		try {
-			if (this.#encodeState && message[0] === syncProtocol.messageYjsSyncStep1) {
-				// Step 1 answered with the host's own encoding (readSyncStep1's work, with another encoder).
-				messageType = decoding.readVarUint(decoder);
+			const first = message[0];
+			if (first === SYNC_STEP1_V2 || (first === syncProtocol.messageYjsSyncStep1 && this.#encodeState)) {
+				// Step 1 answered here rather than by y-protocols: in Yjs's V2 encoding when asked so,
+				// and from the host's own encoding when it has one (the always-on peer's cache).
+				const v2 = decoding.readVarUint(decoder) === SYNC_STEP1_V2;
 				const stateVector = decoding.readVarUint8Array(decoder);
-				encoding.writeVarUint(reply, syncProtocol.messageYjsSyncStep2);
-				encoding.writeVarUint8Array(reply, this.#encodeState(stateVector));
+				encoding.writeVarUint(reply, v2 ? SYNC_STEP2_V2 : syncProtocol.messageYjsSyncStep2);
+				encoding.writeVarUint8Array(reply, this.#encodeState ? this.#encodeState(stateVector, v2 ? 'v2' : 'v1') : Y.encodeStateAsUpdateV2(this.#doc, stateVector));
+				messageType = syncProtocol.messageYjsSyncStep1;
+			} else if (first === SYNC_STEP2_V2) {
+				decoding.readVarUint(decoder);
+				Y.applyUpdateV2(this.#doc, decoding.readVarUint8Array(decoder), peer.origin);
+				messageType = syncProtocol.messageYjsSyncStep2;
 			} else {
 				messageType = syncProtocol.readSyncMessage(decoder, reply, this.#doc, peer.origin, (error) => {
 					// Rethrown so it is reported below instead of only logged by y-protocols.
@@ -386,8 +393,11 @@ export class SyncMesh {
 			this.#queueStatus();
 		}
 		if (isNew) {
+			// Asked in V2 (SYNC_STEP1_V2): the answer can be the whole document, and Yjs's V2
+			// encoding of it is smaller and about 40 % faster to apply than V1.
 			const step1 = encoding.createEncoder();
-			syncProtocol.writeSyncStep1(step1, this.#doc);
+			encoding.writeVarUint(step1, SYNC_STEP1_V2);
+			encoding.writeVarUint8Array(step1, Y.encodeStateVector(this.#doc));
 			this.#sendTo(peer, { type: 'sync', message: encoding.toUint8Array(step1) as Uint8Array<ArrayBuffer> });
 			this.#sendOwnAwareness(peer);
 			this.#fetcher.peerJoined();
