@@ -645,6 +645,8 @@ export async function benchJoin(o) {
 			profile,
 			/** @type {any} */
 			spotCheck: null,
+			/** @type {any[]} */
+			workerTimings: [],
 			/** @type {string | null} */
 			serviceWorker: null,
 			/** @type {any} */
@@ -670,6 +672,12 @@ export async function benchJoin(o) {
 				})
 				.catch((e) => ({ error: String(e) }));
 		}
+
+		// The workspace worker's own timings (first sync applied, projection flushes), ms after navigation.
+		result.workerTimings = await page
+			.evaluate(async () => /** @type {any[]} */ (await (await /** @type {any} */ (globalThis).cairn.getCairn()).workspace.timings()))
+			.then((list) => list.filter((t) => t.at >= tLink - 1000).map((t) => ({ ...t, at: round(t.at - p.timeOrigin) })))
+			.catch((e) => [{ error: String(e) }]);
 
 		// Spot check: a seeded series reads back whole through the app's own read path.
 		if (!timedOut) {

@@ -38,6 +38,7 @@ import {
 	type VersionState
 } from './doc-schema';
 import { validateProjectRecord, validateRunRecord } from '$lib/core/records';
+import { startTiming } from './timings';
 
 /** syncState row naming the document state the projection reflects. */
 export const PROJECTED_STATE = 'projection';
@@ -175,6 +176,13 @@ export class Projection {
 	}
 
 	async #flush(dirty: Dirty, stateVector: Uint8Array): Promise<void> {
+		const counts = { projects: dirty.projects.size, runs: dirty.runs.size, series: dirty.series.size, tails: dirty.tails.size, artifacts: dirty.artifacts.size };
+		const done = startTiming('projection: flush');
+		await this.#write(dirty, stateVector);
+		done(counts);
+	}
+
+	async #write(dirty: Dirty, stateVector: Uint8Array): Promise<void> {
 		const { db, doc } = this;
 		const missing: string[] = [];
 		// Chunk bytes are read before the write transaction (envelopes are computed from them).
@@ -234,6 +242,7 @@ export class Projection {
 			...(dirty.tails.size ? [db.seriesTails] : []),
 			...(artifactsDirty ? [db.artifacts, db.artifactVersions, db.artifactUses, db.chunkRefs, db.blobChunks] : [])
 		];
+		const written = startTiming('projection: write transaction');
 		await db.transaction(
 			'rw',
 			scope,
@@ -253,6 +262,7 @@ export class Projection {
 				await this.#projectUses(dirty.uses);
 			}
 		);
+		written({ tables: scope.length });
 	}
 
 	/**

@@ -10,6 +10,7 @@ import type { MemberRecord, WorkspaceInfo } from '$lib/core/workspace';
 import type { CairnDb } from '$lib/store/db';
 import type { SharedWrites } from '$lib/store/shared-writes';
 import type { ChunkKind, FetchChunkOptions, SyncStatus } from './mesh-types';
+import type { Timing } from './timings';
 
 /** A running sync mesh as seen from the page. */
 export interface MeshHandle {
@@ -44,5 +45,7 @@ export interface WorkspaceHandle {
 	startSync(info?: WorkspaceInfo): Promise<unknown>;
 	/** Fetches an artifact chunk from peers (on demand), giving up after ARTIFACT_FETCH_TIMEOUT_MS. */
 	fetchArtifactChunk(hash: string): Promise<void>;
+	/** How long the sync layer's heavy steps took where they ran (timings.ts). */
+	timings(): Promise<Timing[]>;
 	close(): Promise<void>;
 }

@@ -29,6 +29,7 @@ import { Projection, projectionIsCurrent } from './projection';
 import { fromBase64Url, roomHash } from './share-link';
 import { SharedDoc } from './shared-doc';
 import type { WorkspaceHandle } from './workspace-handle';
+import { readTimings, type Timing } from './timings';
 
 export interface WorkspaceOptions {
 	/** Display name recorded as a member and shown to teammates. */
@@ -213,6 +214,10 @@ export class Workspace implements WorkspaceHandle {
 
 	get status(): SyncStatus | null {
 		return this.#mesh?.status ?? null;
+	}
+
+	async timings(): Promise<Timing[]> {
+		return readTimings();
 	}
 
 	async close(): Promise<void> {

@@ -10,13 +10,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { WorkspaceInfo } from '$lib/core/workspace';
-import type { RunRecord } from '$lib/core/types';
 import { RunRepository } from '$lib/store/runs-repo';
 import { newWorkspaceSecret } from '$lib/sync/workspace-secrets';
 import { WorkspaceClient, type HostConnection } from '$lib/sync/worker/client';
 import { WorkspaceHost } from '$lib/sync/worker/host';
 import { parsePresenceState } from '$lib/core/presence';
 import { startSignaling, type RunningSignaling } from '../../../scripts/signaling.mjs';
+import { makeRun as run } from '../peer/fixtures';
 
 let counter = 0;
 const open: WorkspaceClient[] = [];
@@ -54,29 +54,6 @@ async function openClient(i: WorkspaceInfo, author = 'ada', errors: unknown[] = 
 	return client;
 }
 
-function run(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
-	return {
-		id,
-		projectId: 'proj',
-		name: `run ${id}`,
-		status: 'running',
-		startedAt: 1,
-		endedAt: null,
-		heartbeatAt: 1,
-		author: 'ada',
-		params: { lr: 0.1 },
-		tags: ['a'],
-		notes: '',
-		data: null,
-		env: {},
-		parentRunId: null,
-		reproducesRunId: null,
-		summaries: {},
-		strictSplits: false,
-		...overrides
-	};
-}
-
 async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 8_000): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
@@ -92,12 +69,15 @@ describe('WorkspaceClient over a message port', () => {
 		const client = await openClient(info());
 		const runs = new RunRepository(client.db, client.shared);
 		await runs.create(run('r1'));
-		expect((await client.db.runs.get('r1'))?.params).toEqual({ lr: 0.1 });
-		await runs.update('r1', (r) => void (r.tags = ['a', 'b']));
-		expect((await client.db.runs.get('r1'))?.tags).toEqual(['a', 'b']);
+		expect((await client.db.runs.get('r1'))?.params).toEqual({ lr: 0.01 });
+		await runs.update('r1', (r) => void (r.tags = [...r.tags, 'b']));
+		expect((await client.db.runs.get('r1'))?.tags).toEqual(['b', 'baseline']);
 		// The document loaded on the first write: the device id and this member are known.
 		expect(client.deviceId).toMatch(/^[0-9a-f]{16}$/);
 		expect(client.members().map((m) => m.name)).toEqual(['ada']);
+		// The host's timings cross too: the projection flushes that wrote the run.
+		const flushes = (await client.timings()).filter((t) => t.name === 'projection: flush');
+		expect(flushes.some((t) => (t.detail?.runs ?? 0) >= 1 && t.ms >= 0)).toBe(true);
 	});
 
 	it('turns a failure in the host into a named error with its code, and the store is unchanged', async () => {

@@ -37,6 +37,7 @@ import { ChunkFetcher } from './chunk-fetcher';
 import { MalformedFrameError } from './errors';
 import type { Link, LinkEvents } from './link';
 import { peerOriginOf } from '../origins';
+import { startTiming } from '../timings';
 import { decodePacket, encodePacket, MAX_CHUNK_BYTES, sameStateVector, SYNC_STEP1_V2, SYNC_STEP2_V2, type Frame, type SignalMessage } from './protocol';
 import { RelayLink } from './relay-link';
 import { RemotePeer } from './remote-peer';
@@ -348,7 +349,10 @@ export class SyncMesh {
 				messageType = syncProtocol.messageYjsSyncStep1;
 			} else if (first === SYNC_STEP2_V2) {
 				decoding.readVarUint(decoder);
-				Y.applyUpdateV2(this.#doc, decoding.readVarUint8Array(decoder), peer.origin);
+				const update = decoding.readVarUint8Array(decoder);
+				const done = startTiming('sync: apply first sync (V2)');
+				Y.applyUpdateV2(this.#doc, update, peer.origin);
+				done({ bytes: update.byteLength });
 				messageType = syncProtocol.messageYjsSyncStep2;
 			} else {
 				messageType = syncProtocol.readSyncMessage(decoder, reply, this.#doc, peer.origin, (error) => {

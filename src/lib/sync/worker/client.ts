@@ -21,6 +21,7 @@ import type { SharedWrites } from '$lib/store/shared-writes';
 import type { ChunkKind, FetchChunkOptions, SyncStatus } from '../mesh-types';
 import { ChunkUnavailableError } from '../mesh/errors';
 import { canHostWebRtc, hostWebRtc } from '../mesh/webrtc-bridge';
+import type { Timing } from '../timings';
 import type { MeshHandle, WorkspaceHandle } from '../workspace-handle';
 import type { WorkspaceOptions } from '../workspace';
 import { SHARED_WRITE_METHODS, type HostEvents, type SharedWriteMethod } from './api';
@@ -211,6 +212,12 @@ export class WorkspaceClient implements WorkspaceHandle {
 		} catch (error) {
 			throw fromWire(error);
 		}
+	}
+
+	/** The worker's timings (the document and projection run there, not on this page). */
+	async timings(): Promise<Timing[]> {
+		await this.#opened;
+		return this.#remote.timings();
 	}
 
 	async close(): Promise<void> {

@@ -11,6 +11,7 @@ import type { MemberRecord, WorkspaceInfo } from '$lib/core/workspace';
 import { readMembers, root } from '../doc-schema';
 import type { ChunkKind } from '../mesh-types';
 import { BridgedWebRtc } from '../mesh/webrtc-bridge';
+import { readTimings, type Timing } from '../timings';
 import { Workspace } from '../workspace';
 import { SHARED_WRITE_METHODS, type HostEvents, type HostOpenOptions, type SharedWriteMethod } from './api';
 import { wired } from './wire-error';
@@ -93,6 +94,10 @@ export class WorkspaceHost {
 	applyAwareness(update: Uint8Array): void {
 		const workspace = this.#workspace;
 		if (workspace) awarenessProtocol.applyAwarenessUpdate(workspace.awareness, update, PAGE_ORIGIN);
+	}
+
+	timings(): Timing[] {
+		return readTimings();
 	}
 
 	close(): Promise<void> {
