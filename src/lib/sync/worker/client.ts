@@ -157,8 +157,15 @@ export class WorkspaceClient implements WorkspaceHandle {
 	 */
 	static async open(info: WorkspaceInfo, options: WorkspaceOptions, connect: (onError: (error: unknown) => void) => HostConnection = spawnWorker): Promise<WorkspaceClient> {
 		const db = openDb(info.dbName);
-		await db.open();
-		return new WorkspaceClient(info, db, options, connect);
+		// The worker starts loading while the database opens.
+		const client = new WorkspaceClient(info, db, options, connect);
+		try {
+			await db.open();
+		} catch (error) {
+			await client.close();
+			throw error;
+		}
+		return client;
 	}
 
 	get ready(): Promise<void> {
