@@ -19,6 +19,12 @@ export interface SealedEntry {
 	points: number;
 	firstStep: number;
 	lastStep: number;
+	/**
+	 * The chunk's M4 envelope, when the writer computed it (the SDK does): the
+	 * projection's index row needs it and would otherwise read the chunk back.
+	 * Not shared: peers compute it from the bytes they fetch.
+	 */
+	envelope?: Float64Array<ArrayBuffer>;
 }
 
 export interface MetricCommit {

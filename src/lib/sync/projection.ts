@@ -77,8 +77,8 @@ export class Projection {
 	#scheduled = false;
 	/** Series entries waiting for their chunk bytes, by hash. */
 	#waiting = new Map<string, Set<string>>();
-	/** Points of chunks that arrived since the last flush (see chunkArrived). */
-	#arrived = new Map<string, Float64Array<ArrayBuffer>>();
+	/** Envelopes of stored chunks not yet projected, so the flush need not read them back (chunkArrived, envelopeKnown). */
+	#envelopes = new Map<string, Float64Array<ArrayBuffer>>();
 	readonly #unobserve: (() => void)[] = [];
 
 	constructor(
@@ -140,9 +140,14 @@ export class Projection {
 		const keys = this.#waiting.get(hash);
 		if (!keys) return;
 		this.#waiting.delete(hash);
-		if (data) this.#arrived.set(hash, data);
+		if (data) this.#envelopes.set(hash, chunkEnvelope(unpackColumns(data)));
 		for (const k of keys) this.#dirty.series.add(k);
 		this.#schedule();
+	}
+
+	/** A chunk this device stored itself, with the envelope its writer computed (SharedDoc.commitMetrics). */
+	envelopeKnown(hash: string, envelope: Float64Array<ArrayBuffer>): void {
+		this.#envelopes.set(hash, envelope);
 	}
 
 	/** Hashes of sealed metric chunks still waiting for bytes. */
@@ -200,27 +205,26 @@ export class Projection {
 			hashes.set(entry.hash, [...(hashes.get(entry.hash) ?? []), key]);
 		}
 		if (hashes.size) {
-			const arrived = this.#arrived;
-			const unread = [...hashes.keys()].filter((h) => !arrived.has(h));
+			const known = this.#envelopes;
+			const unread = [...hashes.keys()].filter((h) => !known.has(h));
 			const read = new Map(unread.length ? (await db.metricChunks.bulkGet(unread)).map((row, i) => [unread[i] as string, row]) : []);
 			[...hashes].forEach(([hash, keys]) => {
-				const given = arrived.get(hash);
-				const row = given ? { data: given } : read.get(hash);
-				if (!row) {
+				const row = read.get(hash);
+				const envelope = known.get(hash) ?? (row ? chunkEnvelope(unpackColumns(row.data)) : undefined);
+				if (!envelope) {
 					missing.push(hash);
 					const set = this.#waiting.get(hash) ?? new Set<string>();
 					for (const k of keys) set.add(k);
 					this.#waiting.set(hash, set);
 					return;
 				}
-				const envelope = chunkEnvelope(unpackColumns(row.data));
 				for (const key of keys) {
 					const entry = seriesMap.get(key) as SeriesEntry;
 					const [runId, series, seq] = splitKey(key) as [string, string, string];
 					seriesRows.push({ runId, series, seq: Number(seq), hash, points: entry.points, firstStep: entry.firstStep, lastStep: entry.lastStep, envelope });
 				}
 			});
-			for (const hash of hashes.keys()) arrived.delete(hash);
+			for (const hash of hashes.keys()) known.delete(hash);
 		}
 
 		// Ask peers for missing chunks now, not after the write below: on a first sync that

@@ -73,6 +73,8 @@ export class SharedDoc implements SharedWrites {
 	commitMetrics(commit: MetricCommit): Promise<void> {
 		const run = root<Y.Map<unknown>>(this.doc, 'runs').get(commit.runId);
 		if (!(run instanceof Y.Map)) throw new NotFoundError('run', commit.runId);
+		// The chunks are stored (the repository writes them first): their envelopes need no read-back.
+		for (const s of commit.sealed) if (s.envelope) this.projection.envelopeKnown(s.hash, s.envelope);
 		return this.#write(() => {
 			const series = root<SeriesEntry>(this.doc, 'series');
 			for (const s of commit.sealed)

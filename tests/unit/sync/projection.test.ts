@@ -11,6 +11,7 @@ import type { RunRecord } from '$lib/core/types';
 import { newRunMap, root } from '$lib/sync/doc-schema';
 import { EARLY_PROJECTS_MIN_RUNS } from '$lib/sync/projection';
 import Dexie from 'dexie';
+import { chunkEnvelope, unpackColumns } from '$lib/core/metric-chunks';
 import { NETWORK_ORIGIN, syncDocs } from './sim-network';
 import { exchangeChunks, openPeer, projectionDump, settleProjections, type SimPeer } from './sim-peers';
 import { inProcess } from '../helpers';
@@ -385,5 +386,19 @@ describe('what the projection does with updates from a peer', () => {
 		expect(commits[0]).toEqual(['projects']);
 		expect(commits.some((t) => t.includes('runs'))).toBe(true);
 		expect(await b.cairn.db.runs.where('[projectId+startedAt]').between(['big', -Infinity], ['big', Infinity]).count()).toBe(EARLY_PROJECTS_MIN_RUNS + 1);
+	});
+
+	it('indexes a chunk the SDK just stored with the envelope the SDK computed, without reading the chunk back', async () => {
+		const { a } = await twoPeers();
+		const run = await a.cairn.startRun({ project: 'p' });
+		const reads = vi.spyOn(a.cairn.db.metricChunks, 'bulkGet');
+		for (let step = 0; step < 5000; step++) run.log({ loss: Math.sin(step) }, { step });
+		await run.flush();
+		expect(reads).not.toHaveBeenCalled();
+		reads.mockRestore();
+		const [row] = await a.cairn.db.seriesChunks.where({ runId: run.id }).toArray();
+		const chunk = await a.cairn.db.metricChunks.get(row!.hash);
+		expect(row!.envelope).toEqual(chunkEnvelope(unpackColumns(chunk!.data)));
+		await run.finish();
 	});
 });
