@@ -77,8 +77,10 @@ export class Projection {
 	#scheduled = false;
 	/** Series entries waiting for their chunk bytes, by hash. */
 	#waiting = new Map<string, Set<string>>();
-	/** Envelopes of stored chunks not yet projected, so the flush need not read them back (chunkArrived, envelopeKnown). */
+	/** Envelopes of chunks this device stored itself and not yet projected (envelopeKnown). */
 	#envelopes = new Map<string, Float64Array<ArrayBuffer>>();
+	/** Points of fetched chunks not yet projected (chunkArrived): the flush computes their envelopes without reading them back. */
+	#arrived = new Map<string, Float64Array<ArrayBuffer>>();
 	readonly #unobserve: (() => void)[] = [];
 
 	constructor(
@@ -140,7 +142,8 @@ export class Projection {
 		const keys = this.#waiting.get(hash);
 		if (!keys) return;
 		this.#waiting.delete(hash);
-		if (data) this.#envelopes.set(hash, chunkEnvelope(unpackColumns(data)));
+		// The envelope is computed at the flush, not here: this runs on the chunk pipeline's path.
+		if (data) this.#arrived.set(hash, data);
 		for (const k of keys) this.#dirty.series.add(k);
 		this.#schedule();
 	}
@@ -206,11 +209,12 @@ export class Projection {
 		}
 		if (hashes.size) {
 			const known = this.#envelopes;
-			const unread = [...hashes.keys()].filter((h) => !known.has(h));
-			const read = new Map(unread.length ? (await db.metricChunks.bulkGet(unread)).map((row, i) => [unread[i] as string, row]) : []);
+			const arrived = this.#arrived;
+			const unread = [...hashes.keys()].filter((h) => !known.has(h) && !arrived.has(h));
+			const read = new Map(unread.length ? (await db.metricChunks.bulkGet(unread)).map((row, i) => [unread[i] as string, row?.data]) : []);
 			[...hashes].forEach(([hash, keys]) => {
-				const row = read.get(hash);
-				const envelope = known.get(hash) ?? (row ? chunkEnvelope(unpackColumns(row.data)) : undefined);
+				const data = arrived.get(hash) ?? read.get(hash);
+				const envelope = known.get(hash) ?? (data ? chunkEnvelope(unpackColumns(data)) : undefined);
 				if (!envelope) {
 					missing.push(hash);
 					const set = this.#waiting.get(hash) ?? new Set<string>();
@@ -224,7 +228,10 @@ export class Projection {
 					seriesRows.push({ runId, series, seq: Number(seq), hash, points: entry.points, firstStep: entry.firstStep, lastStep: entry.lastStep, envelope });
 				}
 			});
-			for (const hash of hashes.keys()) known.delete(hash);
+			for (const hash of hashes.keys()) {
+				known.delete(hash);
+				arrived.delete(hash);
+			}
 		}
 
 		// Ask peers for missing chunks now, not after the write below: on a first sync that
