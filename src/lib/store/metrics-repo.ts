@@ -47,7 +47,7 @@ export class MetricRepository {
 		await this.shared.commitMetrics({
 			runId,
 			sealed: writes.flatMap((w) =>
-				w.sealed.map(({ index: i }) => ({ series: w.series, seq: i.seq, hash: i.hash, points: i.points, firstStep: i.firstStep, lastStep: i.lastStep, envelope: i.envelope }))
+				w.sealed.map(({ index: { runId: _run, ...entry } }) => ({ ...entry, series: w.series }))
 			),
 			tails: writes.map((w) => ({ series: w.series, tail: w.tail })),
 			summaries: Object.fromEntries(writes.map((w) => [w.series, w.summary])),

@@ -11,21 +11,15 @@
  */
 import type { ArtifactKind, ArtifactVersion, LockState } from '$lib/core/artifacts';
 import type { MetricSummary, ProjectRecord, RunRecord, SeriesId } from '$lib/core/types';
+import type { SeriesChunkRow } from './db';
 
-export interface SealedEntry {
-	series: SeriesId;
-	seq: number;
-	hash: string;
-	points: number;
-	firstStep: number;
-	lastStep: number;
-	/**
-	 * The chunk's M4 envelope, when the writer computed it (the SDK does): the
-	 * projection's index row needs it and would otherwise read the chunk back.
-	 * Not shared: peers compute it from the bytes they fetch.
-	 */
-	envelope?: Float64Array<ArrayBuffer>;
-}
+/**
+ * A sealed chunk's index entry as the writer hands it over: its chunk-index row
+ * without the run (the commit names it once). Its `envelope`, when the writer
+ * computed it (the SDK does), spares the projection reading the chunk back; it
+ * is not shared — peers compute it from the bytes they fetch.
+ */
+export type SealedEntry = Omit<SeriesChunkRow, 'runId' | 'series'> & { series: SeriesId };
 
 export interface MetricCommit {
 	runId: string;
