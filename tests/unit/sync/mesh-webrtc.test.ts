@@ -16,14 +16,16 @@ afterEach(() => world.stopAll());
 const linksTo = (from: { mesh: { status: { peers: { peerId: string; links: string[] }[] } } }, to: { mesh: { peerId: string } }) =>
 	from.mesh.status.peers.find((peer) => peer.peerId === to.mesh.peerId)?.links ?? [];
 
+/** Two WebRTC-capable meshes (fake RTCPeerConnection) in one room of a fresh relay. */
+async function twoWebRtcPeers() {
+	await world.startRelay();
+	const options = { key: await world.key(), roomHash: world.room(), webrtc: true, RTCPeerConnection: FakeRTCPeerConnection };
+	return [world.peer(options), world.peer(options)] as const;
+}
+
 describe('SyncMesh over WebRTC', () => {
 	test('peers signal through the relay, then prefer the data channel; big chunks are fragmented with back-pressure', async () => {
-		await world.startRelay();
-		const key = await world.key();
-		const roomHash = world.room();
-		const options = { key, roomHash, webrtc: true, RTCPeerConnection: FakeRTCPeerConnection };
-		const a = world.peer(options);
-		const b = world.peer(options);
+		const [a, b] = await twoWebRtcPeers();
 		await waitFor('a WebRTC link both ways', () => linksTo(a, b)[0] === 'webrtc' && linksTo(b, a)[0] === 'webrtc');
 		expect(linksTo(a, b)).toEqual(['webrtc', 'relay']);
 		// Exactly one connection per side: the lower id offered, the other answered.
@@ -47,12 +49,7 @@ describe('SyncMesh over WebRTC', () => {
 	});
 
 	test('when the connection fails, traffic falls back to the relay', async () => {
-		await world.startRelay();
-		const key = await world.key();
-		const roomHash = world.room();
-		const options = { key, roomHash, webrtc: true, RTCPeerConnection: FakeRTCPeerConnection };
-		const a = world.peer(options);
-		const b = world.peer(options);
+		const [a, b] = await twoWebRtcPeers();
 		await waitFor('WebRTC up', () => linksTo(a, b)[0] === 'webrtc' && linksTo(b, a)[0] === 'webrtc');
 		for (const connection of openConnections()) connection.fail();
 		await waitFor('back on the relay', () => linksTo(a, b).join() === 'relay' && linksTo(b, a).join() === 'relay');
