@@ -169,8 +169,9 @@ export class Cairn {
 		const workspace = await openWorkspace(info, { author: options.author ?? 'anonymous', now, defaultSignalingUrl: defaultSignalingUrl(), onError }, options.workspaceWorker ?? true);
 		const cairn = new Cairn(workspace, options);
 		cairn.#sweep = () => cairn.runs.sweepStale(now(), STALE_AFTER_MS, cairn.author).then(() => undefined);
-		// Loading a large document takes a long main-thread task: let the first page draw first
-		// (with nothing projected yet, e.g. right after joining, there is nothing to draw: load now).
+		// Loading a large document takes a second of CPU and IndexedDB (in the workspace worker where there
+		// is one, in-process otherwise): let the first page draw first (with nothing projected yet, e.g.
+		// right after joining, there is nothing to draw: load now).
 		if (options.waitForDocument === false) {
 			const delay = (await workspace.db.runs.count()) > 0 ? DOCUMENT_LOAD_DELAY_MS : 0;
 			setTimeout(() => cairn.ready.catch(onError), delay);

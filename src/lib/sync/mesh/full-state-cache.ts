@@ -54,8 +54,7 @@ export class FullStateCache {
 	 * when every client it names is at clock 0 or unknown here, that is all of them.
 	 */
 	#knowsNothingOfOurs(stateVector: Uint8Array): boolean {
-		const ours = Y.decodeStateVector(Y.encodeStateVector(this.doc));
-		for (const [client, clock] of Y.decodeStateVector(stateVector)) if (clock > 0 && (ours.get(client) ?? 0) > 0) return false;
+		for (const [client, clock] of Y.decodeStateVector(stateVector)) if (clock > 0 && Y.getState(this.doc.store, client) > 0) return false;
 		return true;
 	}
 

@@ -25,8 +25,6 @@
  * report equals our own state vector is in sync.
  */
 import * as Y from 'yjs';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import { InvalidFieldError } from '$lib/core/errors';
@@ -37,11 +35,11 @@ import { ChunkFetcher } from './chunk-fetcher';
 import { MalformedFrameError } from './errors';
 import type { Link, LinkEvents } from './link';
 import { peerOriginOf } from '../origins';
-import { startTiming } from '../timings';
-import { decodePacket, encodePacket, MAX_CHUNK_BYTES, sameStateVector, SYNC_STEP1_V2, SYNC_STEP2_V2, type Frame, type SignalMessage } from './protocol';
+import { decodePacket, encodePacket, MAX_CHUNK_BYTES, sameStateVector, type Frame, type SignalMessage } from './protocol';
 import { RelayLink } from './relay-link';
 import { RemotePeer } from './remote-peer';
 import { SerialQueue, settle, type Settled } from './serial-queue';
+import { readSyncMessage, syncStep1V2, syncUpdate } from './sync-messages';
 import { WebRtcLink, type WebRtcTransport } from './webrtc-link';
 
 export { ChunkUnavailableError } from './errors';
@@ -334,39 +332,16 @@ export class SyncMesh {
 	}
 
 	#applySync(peer: RemotePeer, message: Uint8Array<ArrayBuffer>): void {
-		const decoder = decoding.createDecoder(message);
-		const reply = encoding.createEncoder();
-		let messageType: number;
+		let answer;
 		try {
-			const first = message[0];
-			if (first === SYNC_STEP1_V2 || (first === syncProtocol.messageYjsSyncStep1 && this.#encodeState)) {
-				// Step 1 answered here rather than by y-protocols: in Yjs's V2 encoding when asked so,
-				// and from the host's own encoding when it has one (the always-on peer's cache).
-				const v2 = decoding.readVarUint(decoder) === SYNC_STEP1_V2;
-				const stateVector = decoding.readVarUint8Array(decoder);
-				encoding.writeVarUint(reply, v2 ? SYNC_STEP2_V2 : syncProtocol.messageYjsSyncStep2);
-				encoding.writeVarUint8Array(reply, this.#encodeState ? this.#encodeState(stateVector, v2 ? 'v2' : 'v1') : Y.encodeStateAsUpdateV2(this.#doc, stateVector));
-				messageType = syncProtocol.messageYjsSyncStep1;
-			} else if (first === SYNC_STEP2_V2) {
-				decoding.readVarUint(decoder);
-				const update = decoding.readVarUint8Array(decoder);
-				const done = startTiming('sync: apply first sync (V2)');
-				Y.applyUpdateV2(this.#doc, update, peer.origin);
-				done({ bytes: update.byteLength });
-				messageType = syncProtocol.messageYjsSyncStep2;
-			} else {
-				messageType = syncProtocol.readSyncMessage(decoder, reply, this.#doc, peer.origin, (error) => {
-					// Rethrown so it is reported below instead of only logged by y-protocols.
-					throw error;
-				});
-			}
+			answer = readSyncMessage(this.#doc, message, peer.origin, this.#encodeState);
 		} catch (error) {
 			this.#reportBadPeer(peer.id, `sent a Yjs update that failed to apply (${error instanceof Error ? error.message : String(error)})`);
 			return;
 		}
 		this.#touch();
-		if (encoding.length(reply) > 0) this.#sendTo(peer, { type: 'sync', message: encoding.toUint8Array(reply) as Uint8Array<ArrayBuffer> });
-		if (messageType === syncProtocol.messageYjsSyncStep2) peer.gotStep2 = true;
+		if (answer.reply) this.#sendTo(peer, { type: 'sync', message: answer.reply });
+		if (answer.type === syncProtocol.messageYjsSyncStep2) peer.gotStep2 = true;
 		// Report our state vector even when nothing changed, so the peer can tell it is in sync.
 		this.#scheduleStateVector();
 	}
@@ -399,10 +374,7 @@ export class SyncMesh {
 		if (isNew) {
 			// Asked in V2 (SYNC_STEP1_V2): the answer can be the whole document, and Yjs's V2
 			// encoding of it is smaller and about 40 % faster to apply than V1.
-			const step1 = encoding.createEncoder();
-			encoding.writeVarUint(step1, SYNC_STEP1_V2);
-			encoding.writeVarUint8Array(step1, Y.encodeStateVector(this.#doc));
-			this.#sendTo(peer, { type: 'sync', message: encoding.toUint8Array(step1) as Uint8Array<ArrayBuffer> });
+			this.#sendTo(peer, { type: 'sync', message: syncStep1V2(this.#doc) });
 			this.#sendOwnAwareness(peer);
 			this.#fetcher.peerJoined();
 		}
@@ -437,10 +409,8 @@ export class SyncMesh {
 	readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
 		this.#localStateVector = null;
 		const from = peerOriginOf(origin);
-		const message = encoding.createEncoder();
-		syncProtocol.writeUpdate(message, update);
 		// Not back to the peer it came from: it has it.
-		this.#broadcast({ type: 'sync', message: encoding.toUint8Array(message) as Uint8Array<ArrayBuffer> }, from?.peerId ?? null);
+		this.#broadcast({ type: 'sync', message: syncUpdate(update) }, from?.peerId ?? null);
 		this.#scheduleStateVector();
 	};
 
