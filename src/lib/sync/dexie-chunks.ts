@@ -20,6 +20,12 @@ interface PendingPut {
 	failed: (error: unknown) => void;
 }
 
+interface PendingGet {
+	hash: string;
+	found: (data: Float64Array<ArrayBuffer> | undefined) => void;
+	failed: (error: unknown) => void;
+}
+
 /**
  * Puts are written in batches: while one transaction commits, chunks that
  * arrive meanwhile queue and go in the next, together. A first sync brings
@@ -29,6 +35,7 @@ interface PendingPut {
  */
 export class DexieChunkStore implements ChunkStore {
 	#queue: PendingPut[] = [];
+	#gets: PendingGet[] = [];
 	#writing = false;
 
 	constructor(
@@ -40,11 +47,34 @@ export class DexieChunkStore implements ChunkStore {
 
 	async get(hash: string, kind: ChunkKind): Promise<Uint8Array | undefined> {
 		if (kind === 'metric') {
-			const row = await this.db.metricChunks.get(hash);
-			return row ? new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) : undefined;
+			const data = await this.#getMetric(hash);
+			return data ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
 		}
 		const row = await this.db.blobChunks.get(hash);
 		return row ? new Uint8Array(await row.data.arrayBuffer()) : undefined;
+	}
+
+	/**
+	 * Metric chunks asked for in one turn are read in one transaction: a first
+	 * sync checks hundreds at once (are they here already?), and one read
+	 * transaction each queued them behind the projection's write.
+	 */
+	#getMetric(hash: string): Promise<Float64Array<ArrayBuffer> | undefined> {
+		return new Promise((found, failed) => {
+			const first = this.#gets.length === 0;
+			this.#gets.push({ hash, found, failed });
+			if (first) queueMicrotask(() => void this.#readGets());
+		});
+	}
+
+	async #readGets(): Promise<void> {
+		const gets = this.#gets.splice(0);
+		try {
+			const rows = await this.db.metricChunks.bulkGet(gets.map((g) => g.hash));
+			gets.forEach((g, i) => g.found(rows[i]?.data));
+		} catch (error) {
+			for (const g of gets) g.failed(error);
+		}
 	}
 
 	put(hash: string, bytes: Uint8Array, kind: ChunkKind): Promise<void> {

@@ -1,9 +1,10 @@
 /**
  * The browser's chunk store for the mesh: every put lands, is announced once
  * with its points (metric) or not (artifact), and puts that arrive while a
- * write commits go in together in the next transaction.
+ * write commits go in together in the next transaction; gets asked for in one
+ * turn are read together.
  */
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import Dexie from 'dexie';
 import { openDb, type CairnDb } from '$lib/store/db';
 import { DexieChunkStore } from '$lib/sync/dexie-chunks';
@@ -53,4 +54,20 @@ it('rejects a metric chunk whose size is not whole points, storing nothing', asy
 	const store = new DexieChunkStore(db, () => {});
 	await expect(store.put('bad', new Uint8Array(25), 'metric')).rejects.toThrow(/not a multiple of 24/);
 	expect(await db.metricChunks.count()).toBe(0);
+});
+
+it('reads metric chunks asked for in one turn with one read, found or not', async () => {
+	const db = openDb(`chunks-${Math.random()}`);
+	dbs.push(db);
+	await db.open();
+	const store = new DexieChunkStore(db, () => {});
+	await Promise.all(Array.from({ length: 10 }, (_, i) => store.put(`m${i}`, metricBytes(i, 4), 'metric')));
+	const bulkGet = vi.spyOn(db.metricChunks, 'bulkGet');
+	const read = await Promise.all(Array.from({ length: 30 }, (_, i) => store.get(`m${i}`, 'metric')));
+	expect(bulkGet).toHaveBeenCalledTimes(1);
+	expect(read.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => metricBytes(i, 4)));
+	expect(read.slice(10).every((r) => r === undefined)).toBe(true);
+	// A later turn reads again (no stale batch).
+	expect(await store.get('m3', 'metric')).toEqual(metricBytes(3, 4));
+	expect(bulkGet).toHaveBeenCalledTimes(2);
 });

@@ -59,6 +59,40 @@ describe('ChunkFetcher', () => {
 		expect(fetcher.pending).toBe(0);
 	});
 
+	// A first sync's projection keeps the local store busy: a chunk waiting to be stored must not hold
+	// up the next request (metric chunks), yet its bytes still count against the memory budget (artifacts).
+	test.each([
+		['metric', MAX_IN_FLIGHT, 12],
+		['artifact', IN_FLIGHT_BYTES / CHUNK_BYTES.artifact, 0]
+	] as const)('answered %s chunks being stored free their request (not their bytes) for the next', async (kind, cap, nextWhileStoring) => {
+		const requests: { peerId: string; reqId: number; hash: string }[] = [];
+		const puts: (() => void)[] = [];
+		const fetcher = new ChunkFetcher({
+			store: { get: async () => undefined, put: () => new Promise<void>((resolve) => puts.push(resolve)) },
+			peers: () => ['peer-one-123'],
+			request: (peerId, reqId, hash) => requests.push({ peerId, reqId, hash }),
+			reportBadPeer: () => {},
+			changed: () => {},
+			random: () => 0
+		});
+		const chunks = await Promise.all(Array.from({ length: cap + 12 }, (_, i) => chunk(`stored slowly ${i}`)));
+		const fetches = chunks.map(({ hash }) => fetcher.fetch(hash, kind));
+		await vi.waitFor(() => expect(requests).toHaveLength(cap), { interval: 1 });
+		for (const request of requests.slice(0, cap)) fetcher.onData(request.peerId, request.reqId, request.hash, new Uint8Array(chunks.find((c) => c.hash === request.hash)!.bytes));
+		await vi.waitFor(() => expect(puts).toHaveLength(cap), { interval: 1 });
+		await flush();
+		expect(requests).toHaveLength(cap + nextWhileStoring);
+		// Stored: the budget frees and every chunk gets asked for and arrives.
+		while (requests.length < cap + 12 || puts.length) {
+			for (const release of puts.splice(0)) release();
+			await flush();
+			for (const request of requests.splice(0)) fetcher.onData(request.peerId, request.reqId, request.hash, new Uint8Array(chunks.find((c) => c.hash === request.hash)!.bytes));
+			await flush();
+			if (fetcher.pending === 0) break;
+		}
+		expect((await Promise.all(fetches)).map((r) => new TextDecoder().decode(r))).toEqual(chunks.map((_, i) => `stored slowly ${i}`));
+	});
+
 	test('a silent peer times out and the next is asked; everyone is asked again after RETRY_MS', async () => {
 		vi.useFakeTimers();
 		const { fetcher, requests } = scriptedHost(['peer-one-123', 'peer-two-456']);

@@ -16,12 +16,15 @@ import type { ChunkKind, ChunkStore } from '../mesh-types';
 import { ChunkUnavailableError } from './errors';
 
 /**
- * Requests in flight are budgeted by the bytes they may bring: 32 MiB bounds
- * what is buffered for fetches and keeps the link free enough for Yjs updates
- * to get through between chunks — 8 artifact chunks (4 MiB), but dozens of
- * metric chunks (96 KiB), which a newcomer needs by the hundred right away.
- * MAX_IN_FLIGHT caps the count too, so a peer is never asked to read hundreds
- * of chunks from IndexedDB at once.
+ * Fetches are budgeted by the bytes they may bring, from the request until the
+ * chunk is stored: 32 MiB bounds what is buffered and keeps the link free
+ * enough for Yjs updates to get through between chunks — 8 artifact chunks
+ * (4 MiB), but hundreds of metric chunks (96 KiB), which a newcomer needs by
+ * the hundred right away. MAX_IN_FLIGHT caps the requests a peer has not
+ * answered yet, so a peer is never asked to read hundreds of chunks from
+ * IndexedDB at once. A chunk being stored holds bytes but no request: on a
+ * first sync the local store is busy with the projection's big write, and
+ * counting its commits against the requests made the fetches trickle.
  */
 export const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 export const MAX_IN_FLIGHT = 64;
@@ -57,7 +60,7 @@ interface Job {
 	asked: Set<string>;
 	/** Peers that sent wrong bytes: never asked again for this chunk. */
 	lying: Set<string>;
-	state: 'checking' | 'idle' | 'requesting' | 'verifying';
+	state: 'checking' | 'idle' | 'requesting' | 'verifying' | 'storing';
 	request: { reqId: number; peerId: string; timer: ReturnType<typeof setTimeout> } | null;
 }
 
@@ -177,6 +180,8 @@ export class ChunkFetcher {
 			this.#distrust(job, peerId, `sent chunk ${job.hash.slice(0, 12)}… whose bytes hash to ${actual.slice(0, 12)}…`);
 			return;
 		}
+		job.state = 'storing';
+		this.#pump(); // its request is answered: the next one can go out while this one is stored
 		try {
 			await this.#host.store.put(job.hash, bytes, job.kind);
 		} catch (error) {
@@ -239,11 +244,10 @@ export class ChunkFetcher {
 		if (this.#stopped) return;
 		let inFlight = 0;
 		let inFlightBytes = 0;
-		for (const job of this.#jobs.values())
-			if (job.state === 'requesting' || job.state === 'verifying') {
-				inFlight++;
-				inFlightBytes += CHUNK_BYTES[job.kind];
-			}
+		for (const job of this.#jobs.values()) {
+			if (job.state === 'requesting') inFlight++;
+			if (job.state === 'requesting' || job.state === 'verifying' || job.state === 'storing') inFlightBytes += CHUNK_BYTES[job.kind];
+		}
 		let waiting = false;
 		const connected = this.#host.peers();
 		for (const job of this.#jobs.values()) {
