@@ -294,23 +294,30 @@ function joinProbe(cfg) {
 				countNow();
 			}
 		};
-		try {
-			const tx = idb.transaction(stores, 'readonly');
-			for (const s of stores) tx.objectStore(s).count().onsuccess = (e) => (got[s] = /** @type {IDBRequest<number>} */ (e.target).result);
-			tx.oncomplete = () => {
-				const at = now();
-				for (const s of stores) {
+		// One transaction per store: a read spanning stores would wait for the slowest writer
+		// of any of them and hold up every later writer of the others (IndexedDB orders
+		// transactions whose scopes overlap), perturbing what it measures.
+		let left = stores.length;
+		const settle = () => {
+			if (--left > 0) return;
+			checkComplete();
+			done();
+		};
+		for (const s of stores) {
+			try {
+				const tx = idb.transaction(s, 'readonly');
+				tx.objectStore(s).count().onsuccess = (e) => (got[s] = /** @type {IDBRequest<number>} */ (e.target).result);
+				tx.oncomplete = () => {
 					const n = got[s] ?? 0;
-					P.counts[s] = { n, at };
+					P.counts[s] = { n, at: now() };
 					if (n > 0) mark(`${s}:first`);
 					if (n >= cfg.expect[/** @type {'runs'} */ (s)]) mark(`${s}:complete`);
-				}
-				checkComplete();
-				done();
-			};
-			tx.onerror = tx.onabort = done;
-		} catch {
-			done();
+					settle();
+				};
+				tx.onerror = tx.onabort = settle;
+			} catch {
+				settle();
+			}
 		}
 	};
 
