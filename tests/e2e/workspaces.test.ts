@@ -3,7 +3,8 @@
  * tests' job): create a workspace and switch to it (empty), switch back to
  * Personal (its runs still there); Share shows a join link and its QR code and
  * marks the workspace shared; a join link asks first and leaves the address
- * bar at once; a malformed one explains itself and offers the way back.
+ * bar at once; a malformed one explains itself and offers the way back;
+ * workspaces are renamed and removed (not while a tab has one open).
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +78,7 @@ describe('workspaces', () => {
 		expect(await page.getByTestId('workspace-switcher').textContent()).toContain('Personal');
 		expect(await page.getByTestId('sync-label').textContent()).toBe('Private — not shared');
 
-		// Keyboard: ArrowDown opens the menu on the current (checked) workspace; End reaches "New workspace…".
+		// Keyboard: ArrowDown opens the menu on the current (checked) workspace; End reaches "Manage workspaces…", ArrowUp "New workspace…".
 		await page.getByTestId('workspace-switcher').focus();
 		await page.keyboard.press('ArrowDown');
 		await page.getByRole('menu').waitFor();
@@ -86,6 +87,8 @@ describe('workspaces', () => {
 			'true'
 		]);
 		await page.keyboard.press('End');
+		expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Manage workspaces…');
+		await page.keyboard.press('ArrowUp');
 		await page.keyboard.press('Enter');
 		const dialog = page.getByTestId('new-workspace-dialog');
 		await dialog.waitFor();
@@ -230,6 +233,80 @@ describe('workspaces', () => {
 		await bad.getByTestId('bad-join-link').waitFor();
 		expect(await bad.getByTestId('bad-join-link').getByRole('alert').textContent()).toMatch(/<room>.<key>/);
 		await bad.close();
+		expect(unexpectedErrors()).toEqual([]);
+	});
+	it('renames and removes workspaces on this device; one open in another tab is kept until that tab lets go', async () => {
+		const manage = await profile.context.newPage();
+		await manage.goto(app.url);
+		await waitForWorkspace(manage, 'Personal');
+		// Another tab switches to Churn team and keeps it open.
+		const holder = await profile.context.newPage();
+		await holder.goto(app.url);
+		await waitForWorkspace(holder, 'Personal');
+		await holder.getByTestId('workspace-switcher').click();
+		await holder.getByRole('menuitemradio', { name: /Churn team/ }).click();
+		await waitForWorkspace(holder, 'Churn team');
+
+		await manage.getByTestId('workspace-switcher').click();
+		await manage.getByRole('menuitem', { name: 'Manage workspaces…' }).click();
+		const dialog = manage.getByTestId('manage-workspaces-dialog');
+		await dialog.waitFor();
+		const rows = dialog.getByTestId('manage-row');
+		const row = (name: string) => rows.filter({ hasText: name });
+		expect(await rows.count()).toBe(3);
+		// Personal is open here and can be renamed, never removed.
+		expect(await row('Personal').textContent()).toContain('open in this tab');
+		expect(await row('Personal').getByRole('button', { name: /^Remove/ }).count()).toBe(0);
+
+		// Rename: an empty name is refused beside the field; Enter saves; the header menu follows.
+		await dialog.getByRole('button', { name: 'Rename Vision team' }).click();
+		const input = dialog.getByTestId('rename-input');
+		expect(await manage.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('rename-input');
+		await input.fill('   ');
+		await input.press('Enter');
+		await dialog.getByRole('alert').waitFor();
+		expect(await dialog.getByRole('alert').textContent()).toMatch(/give the workspace a name/);
+		expect(await input.getAttribute('aria-invalid')).toBe('true');
+		await input.fill('Vision squad');
+		await input.press('Enter');
+		await dialog.getByTestId('manage-status').filter({ hasText: 'Renamed to Vision squad.' }).waitFor();
+		expect((await registryRows(manage)).map((w) => w.name).sort()).toEqual(['Churn team', 'Personal', 'Vision squad']);
+		expect(await manage.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Rename Vision squad');
+
+		// Remove asks first, says what is lost, and deletes the workspace's databases on this device.
+		const vision = (await registryRows(manage)).find((w) => w.name === 'Vision squad')!;
+		await dialog.getByRole('button', { name: 'Remove Vision squad…' }).click();
+		expect(await dialog.getByRole('group').textContent()).toMatch(/Teammates keep their copies/);
+		await dialog.getByTestId('confirm-remove').click();
+		await dialog.getByTestId('manage-status').filter({ hasText: 'Removed Vision squad from this device.' }).waitFor();
+		expect(await rows.count()).toBe(2);
+		const databases = await manage.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+		expect(databases).not.toContain(vision.dbName);
+		expect(databases).not.toContain(`${vision.dbName}-ydoc`);
+
+		// Churn team is open in the other tab: refused and kept, with its data.
+		const churn = (await registryRows(manage)).find((w) => w.name === 'Churn team')!;
+		await dialog.getByRole('button', { name: 'Remove Churn team…' }).click();
+		expect(await dialog.getByRole('group').textContent()).toMatch(/Teammates keep their copies|no copy remains anywhere else/);
+		await dialog.getByTestId('confirm-remove').click();
+		await dialog.getByRole('alert').waitFor();
+		expect(await dialog.getByRole('alert').textContent()).toMatch(/"Churn team" is open in a Cairn tab or window/);
+		expect((await registryRows(manage)).map((w) => w.name)).toContain('Churn team');
+		expect(await manage.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain(churn.dbName);
+		expect(await holder.getByTestId('workspace-switcher').textContent()).toContain('Churn team');
+
+		// That tab closes: removing again succeeds.
+		await holder.close();
+		await dialog.getByTestId('confirm-remove').click();
+		await dialog.getByTestId('manage-status').filter({ hasText: 'Removed Churn team from this device.' }).waitFor();
+		expect((await registryRows(manage)).map((w) => w.name)).toEqual(['Personal']);
+		expect(await manage.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain(churn.dbName);
+
+		// Escape closes the dialog and focus returns to the switcher.
+		await manage.keyboard.press('Escape');
+		await dialog.waitFor({ state: 'hidden' });
+		await expect.poll(() => manage.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('workspace-switcher');
+		await manage.close();
 		expect(unexpectedErrors()).toEqual([]);
 	});
 });

@@ -28,6 +28,7 @@ import { logArtifact, logDatasetRef, type ArtifactContext, type ArtifactData, ty
 import { MetricRepository } from '$lib/store/metrics-repo';
 import { ProjectRepository } from '$lib/store/projects-repo';
 import { RunRepository } from '$lib/store/runs-repo';
+import { holdWorkspaceOpen } from '$lib/store/workspace-open-lock';
 import { captureBrowserEnv } from './browser-env';
 import { Run } from './run-handle';
 import type { RunHandle, StartRunOptions } from './types';
@@ -135,6 +136,7 @@ export class Cairn {
 	readonly #now: () => number;
 	readonly #captureEnv: () => Promise<BrowserEnv | undefined>;
 	readonly #onBackgroundError: (error: unknown) => void;
+	#releaseOpenLock: () => void = () => {};
 
 	private constructor(workspace: WorkspaceHandle, options: CairnOptions) {
 		this.workspace = workspace;
@@ -166,8 +168,17 @@ export class Cairn {
 		const info = options.workspace ?? privateWorkspace(options.dbName ?? DEFAULT_DB_NAME);
 		const now = options.now ?? Date.now;
 		const onError = options.onBackgroundError ?? warnInBackground;
-		const workspace = await openWorkspace(info, { author: options.author ?? 'anonymous', now, defaultSignalingUrl: defaultSignalingUrl(), onError }, options.workspaceWorker ?? true);
+		// Held from before the databases open: removing the workspace elsewhere waits for no one and is refused.
+		const releaseOpenLock = holdWorkspaceOpen(info.id);
+		let workspace: WorkspaceHandle;
+		try {
+			workspace = await openWorkspace(info, { author: options.author ?? 'anonymous', now, defaultSignalingUrl: defaultSignalingUrl(), onError }, options.workspaceWorker ?? true);
+		} catch (error) {
+			releaseOpenLock();
+			throw error;
+		}
 		const cairn = new Cairn(workspace, options);
+		cairn.#releaseOpenLock = releaseOpenLock;
 		cairn.#sweep = () => cairn.runs.sweepStale(now(), STALE_AFTER_MS, cairn.author).then(() => undefined);
 		// Loading a large document takes a second of CPU and IndexedDB (in the workspace worker where there
 		// is one, in-process otherwise): let the first page draw first (with nothing projected yet, e.g.
@@ -237,7 +248,11 @@ export class Cairn {
 		return logDatasetRef(this.artifactContext(projectId, runId), name, input);
 	}
 
-	close(): Promise<void> {
-		return this.workspace.close();
+	async close(): Promise<void> {
+		try {
+			await this.workspace.close();
+		} finally {
+			this.#releaseOpenLock();
+		}
 	}
 }

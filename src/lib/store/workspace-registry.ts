@@ -14,6 +14,7 @@
  * strings (sync/workspace-secrets.ts makes them).
  */
 import Dexie, { type EntityTable } from 'dexie';
+import { whileWorkspaceClosed } from './workspace-open-lock';
 import { ConflictError, InvalidFieldError, NotFoundError } from '$lib/core/errors';
 import {
 	PERSONAL_DB_NAME,
@@ -221,22 +222,25 @@ export class WorkspaceRegistry {
 	 * Forgets a workspace and deletes its data on this device: its Dexie database
 	 * and its Yjs database. Teammates keep their copies. The databases go first:
 	 * if deleting them fails, the workspace is still listed and can be removed
-	 * again (the reverse order would leave unreachable data behind). Callers must
-	 * not remove the workspace open in this tab — the deletion would wait for
-	 * that connection to close (IndexedDB "blocked").
+	 * again (the reverse order would leave unreachable data behind). A workspace
+	 * open anywhere (this tab, another tab, a notebook's Cairn) is not removed:
+	 * a ConflictError says to close it there, and it stays listed.
 	 */
 	async remove(id: string): Promise<void> {
 		if (id === PERSONAL_WORKSPACE_ID)
 			throw new ConflictError('The personal workspace cannot be removed: it is where Cairn keeps your own runs. Delete its projects instead.');
 		const info = await this.db.workspaces.get(id);
 		if (!info) throw new NotFoundError('workspace', id);
-		await Dexie.delete(info.dbName);
-		await Dexie.delete(ydocDbName(info.dbName));
-		await this.db.transaction('rw', this.db.workspaces, this.db.settings, async () => {
-			await this.db.workspaces.delete(id);
-			const current = await this.db.settings.get(CURRENT_KEY);
-			if (current?.value === id) await this.db.settings.delete(CURRENT_KEY);
+		const removed = await whileWorkspaceClosed(id, async () => {
+			await deleteDatabase(info.dbName, info.name);
+			await deleteDatabase(ydocDbName(info.dbName), info.name);
+			await this.db.transaction('rw', this.db.workspaces, this.db.settings, async () => {
+				await this.db.workspaces.delete(id);
+				const current = await this.db.settings.get(CURRENT_KEY);
+				if (current?.value === id) await this.db.settings.delete(CURRENT_KEY);
+			});
 		});
+		if (!removed) throw openElsewhere(info.name);
 	}
 
 	/** The workspace the app opens; personal when none was chosen or the chosen one is gone. */
@@ -275,4 +279,23 @@ export class WorkspaceRegistry {
 			createdAt
 		};
 	}
+}
+
+/**
+ * Deletes an IndexedDB database, refusing when a connection that does not
+ * give way keeps it open (the open lock covers Cairn's own): IndexedDB would
+ * wait ("blocked") until it closes, which from here looks like a hang. The request stays queued and completes once the tab
+ * closes; removing again then finds nothing left to delete.
+ */
+function deleteDatabase(name: string, workspaceName: string): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const request = Dexie.dependencies.indexedDB.deleteDatabase(name);
+		request.onsuccess = () => resolve();
+		request.onerror = () => reject(request.error ?? new Error(`IndexedDB could not delete ${name}`));
+		request.onblocked = () => reject(openElsewhere(workspaceName));
+	});
+}
+
+function openElsewhere(workspaceName: string): ConflictError {
+	return new ConflictError(`Workspace "${workspaceName}" is open in a Cairn tab or window. Switch that tab to another workspace or close it, then remove this one again.`);
 }

@@ -202,6 +202,25 @@ describe('WorkspaceRegistry', () => {
 		expect(await registry.currentId()).toBe(a.id);
 	});
 
+	it('refuses to remove a workspace whose database a connection keeps open, keeping it listed', async () => {
+		const registry = await openRegistry();
+		await registry.ensurePersonal(T0, secret('p'));
+		const team = await registry.create('Team', T0, secret('t'));
+		// A connection that does not close on versionchange (Cairn's own are covered by the open lock).
+		const other = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open(ydocDbName(team.dbName));
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		await expect(registry.remove(team.id)).rejects.toThrow(/"Team" is open in a Cairn tab or window/);
+		expect((await registry.get(team.id))?.name).toBe('Team');
+		other.close();
+		// Once that tab lets go, removing again succeeds.
+		await registry.remove(team.id);
+		expect(await registry.get(team.id)).toBeUndefined();
+		expect(await Dexie.exists(ydocDbName(team.dbName))).toBe(false);
+	});
+
 	it('refuses to remove the personal workspace', async () => {
 		const registry = await openRegistry();
 		const personal = await registry.ensurePersonal(T0, secret('p'));
