@@ -143,11 +143,14 @@ export class WorkspaceRegistry {
 	/**
 	 * The personal workspace, created on first use. Its database is the
 	 * foundation's 'cairn', so runs logged before workspaces existed stay in it.
-	 * One read-write transaction: two tabs starting at once create it once.
+	 * Read first (every boot asks; a read-write transaction costs a commit), then
+	 * created in one read-write transaction: two tabs starting at once create it once.
 	 */
 	async ensurePersonal(now: number, secret: WorkspaceSecretText): Promise<WorkspaceInfo> {
 		const at = validateTime(now);
 		const { roomId, key } = validateSecret(secret);
+		const found = await this.db.workspaces.get(PERSONAL_WORKSPACE_ID);
+		if (found) return found;
 		return this.db.transaction('rw', this.db.workspaces, async () => {
 			const existing = await this.db.workspaces.get(PERSONAL_WORKSPACE_ID);
 			if (existing) return existing;
@@ -243,13 +246,18 @@ export class WorkspaceRegistry {
 		if (!removed) throw openElsewhere(info.name);
 	}
 
-	/** The workspace the app opens; personal when none was chosen or the chosen one is gone. */
-	async currentId(): Promise<string> {
+	/** The workspace the app opens (see currentId), in one read. */
+	current(): Promise<WorkspaceInfo | undefined> {
 		return this.db.transaction('r', this.db.workspaces, this.db.settings, async () => {
 			const row = await this.db.settings.get(CURRENT_KEY);
-			if (typeof row?.value === 'string' && (await this.db.workspaces.get(row.value))) return row.value;
-			return PERSONAL_WORKSPACE_ID;
+			const chosen = typeof row?.value === 'string' ? await this.db.workspaces.get(row.value) : undefined;
+			return chosen ?? (await this.db.workspaces.get(PERSONAL_WORKSPACE_ID));
 		});
+	}
+
+	/** The workspace the app opens; personal when none was chosen or the chosen one is gone. */
+	async currentId(): Promise<string> {
+		return (await this.current())?.id ?? PERSONAL_WORKSPACE_ID;
 	}
 
 	async setCurrent(id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import Dexie from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, InvalidFieldError, NotFoundError } from '$lib/core/errors';
 import { PERSONAL_DB_NAME, PERSONAL_WORKSPACE_ID } from '$lib/core/workspace';
 import {
@@ -168,6 +168,16 @@ describe('WorkspaceRegistry', () => {
 		expect(await registry.currentId()).toBe(team.id);
 		await expect(registry.setCurrent('nope')).rejects.toThrow(NotFoundError);
 		expect(await registry.currentId()).toBe(team.id);
+		expect((await registry.current())?.name).toBe('Team');
+	});
+
+	it('finds the personal workspace on later starts without writing', async () => {
+		const registry = await openRegistry();
+		const first = await registry.ensurePersonal(T0, secret('p'));
+		const transactions = vi.spyOn(registry.db, 'transaction');
+		expect(await registry.ensurePersonal(T0 + 1, secret('q'))).toEqual(first);
+		// No read-write transaction (and its commit) on every start.
+		expect(transactions.mock.calls.filter((call) => call[0] === 'rw')).toEqual([]);
 	});
 
 	it("removes a workspace with its Dexie and Yjs databases, and resets current if it was current", async () => {

@@ -46,9 +46,8 @@ export async function bootWorkspaces(env: BootEnv): Promise<Boot> {
 	const registry = await WorkspaceRegistry.open(env.registryName);
 	const now = env.now ?? Date.now();
 	await registry.ensurePersonal(now, newWorkspaceSecret());
-	const currentId = await registry.currentId();
-	const current = await registry.get(currentId);
-	if (!current) throw new Error(`The workspace list names "${currentId}" as current but does not hold it; reload to reset it.`);
+	const current = await registry.current();
+	if (!current) throw new Error('The workspace list lost its personal workspace while Cairn started; reload to recreate it.');
 
 	const hash = new URL(env.href).hash;
 	if (!isJoinFragment(hash)) return { kind: 'open', registry, current };
