@@ -88,6 +88,8 @@ export class Workspace implements WorkspaceHandle {
 	}
 
 	static async open(info: WorkspaceInfo, options: WorkspaceOptions): Promise<Workspace> {
+		// A shared workspace starts syncing once loaded: fetch the mesh code meanwhile (a join waits for it).
+		if (info.shared) void import('./mesh/sync-mesh').catch(() => {});
 		const db = openDb(info.dbName);
 		await db.open();
 		return new Workspace(info, db, options);

@@ -74,8 +74,25 @@ export interface HostConnection {
 	terminate(): void;
 }
 
+/** A worker started ahead of need (prepareWorkspaceWorker), taken by the next client. */
+let spare: Worker | null = null;
+
+function newWorker(): Worker {
+	return new Worker(new URL('./workspace.worker.ts', import.meta.url), { type: 'module', name: 'cairn-workspace' });
+}
+
+/**
+ * Starts a workspace worker before a workspace is chosen, so its code is
+ * loaded and compiled by then: the join dialog calls it while the user reads
+ * it (the worker holds nothing until a client opens a workspace in it).
+ */
+export function prepareWorkspaceWorker(): void {
+	if (typeof Worker !== 'undefined') spare ??= newWorker();
+}
+
 function spawnWorker(onError: (error: unknown) => void): HostConnection {
-	const worker = new Worker(new URL('./workspace.worker.ts', import.meta.url), { type: 'module', name: 'cairn-workspace' });
+	const worker = spare ?? newWorker();
+	spare = null;
 	worker.addEventListener('error', (event) => onError(new Error(`The workspace worker failed: ${event.message || 'it could not start'}`)));
 	return { endpoint: worker, terminate: () => worker.terminate() };
 }
