@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cleanupProfiles, launchProfile, startApp, type App, type Profile, type RelayCapture } from './harness';
+import { cleanupProfiles, launchProfile, startApp, waitForServiceWorker, type App, type Profile, type RelayCapture } from './harness';
 
 /** Logged into params, notes, metric keys and artifact bytes; must never cross the relay in the clear. */
 const MARKER = 'CAIRN-PLAINTEXT-MARKER-4b1d';
@@ -51,10 +51,11 @@ async function share(page: Page): Promise<string> {
 }
 
 /** Opens a share link in a profile and confirms the join, as a teammate does. */
-async function joinByLink(profile: Profile, link: string, name: string): Promise<Page> {
+async function joinByLink(profile: Profile, link: string, name: string, beforeJoin?: (page: Page) => Promise<void>): Promise<Page> {
 	const page = await profile.context.newPage();
 	await page.goto(link);
 	await page.getByTestId('join-name').fill(name);
+	await beforeJoin?.(page);
 	await page.getByTestId('join-workspace').getByRole('button', { name: 'Join and switch' }).click();
 	await page.getByTestId('workspace-switcher').filter({ hasText: name }).waitFor();
 	await page.waitForFunction(() => 'cairn' in globalThis);
@@ -136,7 +137,9 @@ describe('two browsers sync one workspace', () => {
 		const link = await share(pageA);
 		expect(link).toMatch(/#\/join\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
 
-		pageB = await joinByLink(b, link, 'Team A');
+		// B's first visit is the join link: the app's precache waits until the first sync is done.
+		const registered = (page: Page) => page.evaluate(async () => (await navigator.serviceWorker.getRegistration()) !== undefined);
+		pageB = await joinByLink(b, link, 'Team A', async (page) => expect(await registered(page)).toBe(false));
 		await expect.poll(async () => (await runsOf(pageB)).map((r) => r.id), { timeout: 20_000 }).toEqual([runId]);
 		const [run] = await runsOf(pageB);
 		expect(run).toMatchObject({ name: 'shared-run', tags: ['base'], notes: `notes ${MARKER}`, params: { secret: MARKER, lr: 0.1 } });
@@ -152,6 +155,7 @@ describe('two browsers sync one workspace', () => {
 		// The two browsers are connected directly (WebRTC), not only through the relay.
 		await expect.poll(async () => (await syncStatus(pageB))?.peers?.[0]?.links?.[0], { timeout: 20_000 }).toBe('webrtc');
 		await expect.poll(async () => (await syncStatus(pageB))?.docsInSync, { timeout: 10_000 }).toBe(true);
+		await waitForServiceWorker(pageB);
 	});
 
 	it('shows a metric logged on A on B within seconds, live', async () => {
