@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_COLUMNS, discoverKeys, filterRuns, formatNumber, metricColumn, paramColumn, sortRuns, varyingParams } from '$lib/core/run-table';
+import { BASE_COLUMNS, discoverKeys, filterRuns, formatCell, formatNumber, metricColumn, paramColumn, sortRuns, varyingParams } from '$lib/core/run-table';
 import type { RunRecord } from '$lib/core/types';
 
 function run(id: string, over: Partial<RunRecord> = {}): RunRecord {
@@ -39,6 +39,13 @@ describe('run table model', () => {
 		expect(filterRuns(runs, 'status:failed').map((r) => r.id)).toEqual(['d']);
 		expect(filterRuns(runs, '  ').length).toBe(4);
 	});
+	it('formats start times as the locale does, with a cached formatter', () => {
+		const run = runs[0]!;
+		const expected = new Date(run.startedAt).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+		const startedAt = BASE_COLUMNS.find((c) => c.kind === 'startedAt')!;
+		expect(formatCell(run, startedAt, run.startedAt)).toBe(expected);
+	});
+
 	it('formats non-finite numbers visibly', () => {
 		expect([NaN, Infinity, -Infinity, 0.123456, 1e7].map(formatNumber)).toEqual(['NaN', '∞', '−∞', '0.12346', '1.000e+7']);
 	});
