@@ -29,6 +29,11 @@
  * it subscribed to, and `from` is the peer id it subscribed with (clients
  * cannot claim to be someone else at this level; the mesh also checks the
  * sender sealed inside the ciphertext).
+ *
+ * Limits, each refused in words: frames up to `maxPayload`; `maxTopicsPerConnection`
+ * topics per connection; publishing at most `publishRate` per connection (past
+ * it the connection is closed with 1008); a subscriber that stops reading is
+ * dropped once MAX_BUFFERED_BYTES wait for it.
  */
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
@@ -48,6 +53,15 @@ const HEARTBEAT_MS = 30_000;
  * reconnects and resyncs.
  */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** A client is one device in a few workspaces; more topics than this on one connection is a misbehaving one. */
+export const DEFAULT_MAX_TOPICS_PER_CONNECTION = 32;
+/**
+ * What one connection may publish: a token bucket of `burstBytes` refilled at
+ * `bytesPerSecond`. A newcomer's whole first sync (tens of MB) fits in the
+ * burst; a client that floods the relay is told why and disconnected (its app
+ * reconnects and resyncs), instead of slowing every room down.
+ */
+export const DEFAULT_PUBLISH_RATE = { bytesPerSecond: 64 * 1024 * 1024, burstBytes: 256 * 1024 * 1024 };
 const PUBLISH = 1;
 const DELIVER = 2;
 const TOPIC_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -66,6 +80,8 @@ const PEER_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  * @property {string} [path] URL path answered with WebSocket upgrades (default /signal)
  * @property {(entry: CapturedMessage) => void} [capture] called with every relayed message
  * @property {number} [maxPayload] largest accepted frame in bytes (default 8 MiB)
+ * @property {number} [maxTopicsPerConnection] topics one connection may subscribe to (default 32)
+ * @property {{ bytesPerSecond: number, burstBytes: number }} [publishRate] what one connection may publish (DEFAULT_PUBLISH_RATE)
  */
 
 /**
@@ -89,7 +105,10 @@ const PEER_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  * @param {SignalingOptions} [options]
  * @returns {AttachedSignaling}
  */
-export function attachSignaling(httpServer, { path = DEFAULT_SIGNALING_PATH, capture, maxPayload = DEFAULT_MAX_PAYLOAD } = {}) {
+export function attachSignaling(
+	httpServer,
+	{ path = DEFAULT_SIGNALING_PATH, capture, maxPayload = DEFAULT_MAX_PAYLOAD, maxTopicsPerConnection = DEFAULT_MAX_TOPICS_PER_CONNECTION, publishRate = DEFAULT_PUBLISH_RATE } = {},
+) {
 	const wss = new WebSocketServer({ noServer: true, maxPayload });
 	/** @type {Map<string, Map<import('ws').WebSocket, string>>} topic → subscriber socket → its peer id */
 	const topics = new Map();
@@ -97,6 +116,27 @@ export function attachSignaling(httpServer, { path = DEFAULT_SIGNALING_PATH, cap
 	const subscriptions = new Map();
 	/** @type {WeakSet<import('ws').WebSocket>} sockets that answered the last heartbeat */
 	const alive = new WeakSet();
+	/** @type {WeakMap<import('ws').WebSocket, { tokens: number, at: number }>} each socket's publish budget */
+	const budgets = new WeakMap();
+
+	/**
+	 * Takes `bytes` from the socket's budget; false (and the socket told why and closed) when it has run out.
+	 * @param {import('ws').WebSocket} socket @param {number} bytes
+	 */
+	const spend = (socket, bytes) => {
+		const now = Date.now();
+		const budget = budgets.get(socket) ?? { tokens: publishRate.burstBytes, at: now };
+		budget.tokens = Math.min(publishRate.burstBytes, budget.tokens + ((now - budget.at) / 1000) * publishRate.bytesPerSecond);
+		budget.at = now;
+		budgets.set(socket, budget);
+		if (budget.tokens >= bytes) {
+			budget.tokens -= bytes;
+			return true;
+		}
+		sendControl(socket, { type: 'error', message: `publishing faster than this relay allows (${perSecond(publishRate.bytesPerSecond)} per connection); disconnecting` });
+		socket.close(1008, 'publish rate exceeded');
+		return false;
+	};
 
 	/** @param {import('ws').WebSocket} socket @param {object} message */
 	const sendControl = (socket, message) => {
@@ -145,6 +185,11 @@ export function attachSignaling(httpServer, { path = DEFAULT_SIGNALING_PATH, cap
 				sendControl(socket, { type: 'error', message: 'subscribe needs a peer id of 1–64 characters [A-Za-z0-9_-]' });
 				return;
 			}
+			const mine = subscriptions.get(socket);
+			if (mine && !mine.has(topic) && mine.size >= maxTopicsPerConnection) {
+				sendControl(socket, { type: 'error', message: `one connection may subscribe to at most ${maxTopicsPerConnection} topics; unsubscribe from one or open another connection` });
+				return;
+			}
 			let members = topics.get(topic);
 			if (!members) topics.set(topic, (members = new Map()));
 			// The same peer reconnecting before its old socket timed out: the new socket replaces it, silently.
@@ -178,6 +223,7 @@ export function attachSignaling(httpServer, { path = DEFAULT_SIGNALING_PATH, cap
 		}
 		const members = topics.get(topic);
 		if (!members) return;
+		if (!spend(socket, frame.length)) return;
 		capture?.({ topic, from, to, payload: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength) });
 		const header = Buffer.alloc(3 + topic.length + from.length);
 		let at = 0;
@@ -257,6 +303,13 @@ export function attachSignaling(httpServer, { path = DEFAULT_SIGNALING_PATH, cap
 				wss.close(() => resolveClose());
 			}),
 	};
+}
+
+/** @param {number} bytes a rate in bytes per second, in words */
+function perSecond(bytes) {
+	if (bytes >= 1024 * 1024) return `${Math.round(bytes / 1024 / 1024)} MiB/s`;
+	if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB/s`;
+	return `${bytes} bytes/s`;
 }
 
 /**

@@ -110,6 +110,30 @@ describe('signaling.mjs', () => {
 		expect(b.texts[0]).toEqual({ type: 'left', topic: 'room-1', peer: 'peer-a' });
 	});
 
+	test('limits topics per connection, and disconnects a connection that publishes past its rate, telling it why', async () => {
+		const running = await startSignaling({ port: 0, host: '127.0.0.1', maxTopicsPerConnection: 2, publishRate: { bytesPerSecond: 1000, burstBytes: 4000 } });
+		cleanups.push(() => running.close());
+		const [a, b] = await Promise.all([client(running.url), client(running.url)]);
+		await a.subscribe('room-1', 'peer-a');
+		await a.subscribe('room-2', 'peer-a');
+		a.control({ type: 'subscribe', topic: 'room-3', peer: 'peer-a' });
+		await until(() => a.texts.length === 1, 'the refusal');
+		expect(a.texts[0]).toEqual({ type: 'error', message: 'one connection may subscribe to at most 2 topics; unsubscribe from one or open another connection' });
+		// Subscribing again to a topic it has is not a new one.
+		await a.subscribe('room-1', 'peer-a');
+		await b.subscribe('room-1', 'peer-b');
+
+		// Within the burst: relayed. Past it: refused in words, then disconnected; nothing more relayed.
+		a.publish('room-1', null, new Uint8Array(3000));
+		await until(() => b.delivered.length === 1, 'the first payload');
+		const closed = new Promise<number>((resolve) => a.socket.once('close', (code) => resolve(code)));
+		a.publish('room-1', null, new Uint8Array(3000));
+		expect(await closed).toBe(1008);
+		expect(a.texts.at(-1)).toEqual({ type: 'error', message: 'publishing faster than this relay allows (1000 bytes/s per connection); disconnecting' });
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(b.delivered).toHaveLength(1);
+	});
+
 	test('serve.mjs attaches the relay on /signal by default, and not with signaling: false', async () => {
 		const root = mkdtempSync(join(tmpdir(), 'cairn-signal-'));
 		writeFileSync(join(root, 'index.html'), '<!doctype html>');
