@@ -30,10 +30,10 @@
  * cannot claim to be someone else at this level; the mesh also checks the
  * sender sealed inside the ciphertext).
  *
- * Limits, each refused in words: frames up to `maxPayload`; `maxTopicsPerConnection`
+ * Limits: frames up to `maxPayload`; `maxTopicsPerConnection`
  * topics per connection; publishing at most `publishRate` per connection (past
- * it the connection is closed with 1008); a subscriber that stops reading is
- * dropped once MAX_BUFFERED_BYTES wait for it.
+ * it the relay reads from that connection only as fast as the rate); a
+ * subscriber that stops reading is dropped once MAX_BUFFERED_BYTES wait for it.
  */
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
@@ -58,8 +58,10 @@ export const DEFAULT_MAX_TOPICS_PER_CONNECTION = 32;
 /**
  * What one connection may publish: a token bucket of `burstBytes` refilled at
  * `bytesPerSecond`. A newcomer's whole first sync (tens of MB) fits in the
- * burst; a client that floods the relay is told why and disconnected (its app
- * reconnects and resyncs), instead of slowing every room down.
+ * burst; past it the relay stops reading from that connection until the
+ * budget refills (TCP pushes back on the sender), so one client cannot flood
+ * every room. Nothing is dropped: a large artifact fetched through the relay
+ * is only slowed to the rate.
  */
 export const DEFAULT_PUBLISH_RATE = { bytesPerSecond: 64 * 1024 * 1024, burstBytes: 256 * 1024 * 1024 };
 const PUBLISH = 1;
@@ -116,26 +118,27 @@ export function attachSignaling(
 	const subscriptions = new Map();
 	/** @type {WeakSet<import('ws').WebSocket>} sockets that answered the last heartbeat */
 	const alive = new WeakSet();
-	/** @type {WeakMap<import('ws').WebSocket, { tokens: number, at: number }>} each socket's publish budget */
+	/** @type {WeakMap<import('ws').WebSocket, { tokens: number, at: number, paused: boolean }>} each socket's publish budget */
 	const budgets = new WeakMap();
 
 	/**
-	 * Takes `bytes` from the socket's budget; false (and the socket told why and closed) when it has run out.
+	 * Takes `bytes` from the socket's budget; in debt, stops reading from it until the debt is paid.
 	 * @param {import('ws').WebSocket} socket @param {number} bytes
 	 */
 	const spend = (socket, bytes) => {
 		const now = Date.now();
-		const budget = budgets.get(socket) ?? { tokens: publishRate.burstBytes, at: now };
+		const budget = budgets.get(socket) ?? { tokens: publishRate.burstBytes, at: now, paused: false };
 		budget.tokens = Math.min(publishRate.burstBytes, budget.tokens + ((now - budget.at) / 1000) * publishRate.bytesPerSecond);
 		budget.at = now;
+		budget.tokens -= bytes;
 		budgets.set(socket, budget);
-		if (budget.tokens >= bytes) {
-			budget.tokens -= bytes;
-			return true;
-		}
-		sendControl(socket, { type: 'error', message: `publishing faster than this relay allows (${perSecond(publishRate.bytesPerSecond)} per connection); disconnecting` });
-		socket.close(1008, 'publish rate exceeded');
-		return false;
+		if (budget.tokens >= 0 || budget.paused) return;
+		budget.paused = true;
+		socket.pause();
+		setTimeout(() => {
+			budget.paused = false;
+			socket.resume();
+		}, Math.ceil((-budget.tokens / publishRate.bytesPerSecond) * 1000)).unref();
 	};
 
 	/** @param {import('ws').WebSocket} socket @param {object} message */
@@ -223,7 +226,7 @@ export function attachSignaling(
 		}
 		const members = topics.get(topic);
 		if (!members) return;
-		if (!spend(socket, frame.length)) return;
+		spend(socket, frame.length);
 		capture?.({ topic, from, to, payload: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength) });
 		const header = Buffer.alloc(3 + topic.length + from.length);
 		let at = 0;
@@ -303,13 +306,6 @@ export function attachSignaling(
 				wss.close(() => resolveClose());
 			}),
 	};
-}
-
-/** @param {number} bytes a rate in bytes per second, in words */
-function perSecond(bytes) {
-	if (bytes >= 1024 * 1024) return `${Math.round(bytes / 1024 / 1024)} MiB/s`;
-	if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB/s`;
-	return `${bytes} bytes/s`;
 }
 
 /**
