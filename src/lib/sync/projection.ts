@@ -1,7 +1,8 @@
 /**
- * Document → Dexie projection. The Yjs document is the source of truth for
- * shared state; these Dexie tables are its indexed, queryable copy and can be
- * rebuilt from it at any time (`projectAll`):
+ * Document → Dexie projection (its artifact part: artifact-projection.ts). The
+ * Yjs document is the source of truth for shared state; these Dexie tables are
+ * its indexed, queryable copy and can be rebuilt from it at any time
+ * (`projectAll`):
  *   projects, runs, seriesChunks, seriesTails, artifacts, artifactVersions,
  *   artifactUses, chunkRefs.
  * Chunk bytes (metricChunks, blobChunks) are not projected: they are the truth.
@@ -14,28 +15,21 @@
  * then the hash is reported as missing (the workspace fetches it from peers).
  */
 import * as Y from 'yjs';
-import { artifactId, isExternal, versionId, type ArtifactRecord, type ArtifactVersion, type AliasMove } from '$lib/core/artifacts';
 import { chunkEnvelope, unpackColumns } from '$lib/core/metric-chunks';
 import type { RunRecord } from '$lib/core/types';
 import type { CairnDb, SeriesChunkRow } from '$lib/store/db';
+import { artifactOfVersionKey, projectArtifacts } from './artifact-projection';
 import {
 	artifactOfEntryKey,
-	assignVersionNumbers,
-	isDeleted,
 	PROJECT_FIELDS,
-	readAliases,
-	readMoves,
 	readProject,
 	readRun,
-	readVersion,
 	root,
 	RUN_SCALAR_FIELDS,
 	splitKey,
 	type RootName,
 	type SeriesEntry,
-	type TailEntry,
-	type UseEntry,
-	type VersionState
+	type TailEntry
 } from './doc-schema';
 import { validateProjectRecord, validateRunRecord } from '$lib/core/records';
 import { startTiming } from './timings';
@@ -66,10 +60,6 @@ function emptyDirty(): Dirty {
 	return { projects: new Set(), runs: new Set(), series: new Set(), tails: new Set(), artifacts: new Set(), uses: new Set() };
 }
 
-/** The artifact a version key belongs to: `${projectId}/${name}@${digest}` → `${projectId}/${name}`. */
-export function artifactOfVersionKey(key: string): string {
-	return key.slice(0, key.indexOf('@'));
-}
 
 export class Projection {
 	#dirty = emptyDirty();
@@ -266,11 +256,7 @@ export class Projection {
 				if (seriesGone.length) await db.seriesChunks.bulkDelete(seriesGone);
 				await this.#projectTails(dirty.tails);
 				if (!artifactsDirty) return;
-				await this.#projectArtifacts(dirty.artifacts);
-				// Uses of every re-projected artifact: a version renumbered renames their rows, and a
-				// use can arrive before its version (recorded by a third peer that had it).
-				for (const [k, use] of root<UseEntry>(doc, 'uses')) if (dirty.artifacts.has(artifactOfVersionKey(use.versionKey))) dirty.uses.add(k);
-				await this.#projectUses(dirty.uses);
+				await projectArtifacts(doc, db, dirty.artifacts, dirty.uses, (where, error) => this.events.onInvalidRecord?.(where, error));
 			}
 		);
 		written({ tables: scope.length });
@@ -334,105 +320,6 @@ export class Projection {
 				const data = new Float64Array(tail.data.slice().buffer);
 				await this.db.seriesTails.put({ runId, series, seq: tail.seq, data });
 			} else await this.db.seriesTails.delete([runId, series]);
-		}
-	}
-
-	/** Returns the artifacts whose version numbers changed (their uses must be re-projected). */
-	async #projectArtifacts(ids: Set<string>): Promise<Set<string>> {
-		const renumbered = new Set<string>();
-		if (ids.size === 0) return renumbered;
-		const { db, doc } = this;
-		const artifacts = root<Y.Map<unknown>>(doc, 'artifacts');
-		const byArtifact = new Map<string, VersionState[]>();
-		for (const [key, y] of root<Y.Map<unknown>>(doc, 'versions')) {
-			const aid = artifactOfVersionKey(key);
-			if (!ids.has(aid) || !(y instanceof Y.Map)) continue;
-			byArtifact.set(aid, [...(byArtifact.get(aid) ?? []), readVersion(doc, key, y)]);
-		}
-		for (const aid of ids) {
-			const states = byArtifact.get(aid) ?? [];
-			const numbers = assignVersionNumbers(states);
-			const old = await db.artifactVersions.where('key').startsWith(`${aid}@`).toArray();
-			const oldByKey = new Map(old.map((v) => [v.key, v]));
-			const rows: ArtifactVersion[] = [];
-			for (const s of states) {
-				if (isDeleted(s)) continue;
-				const number = numbers.get(s.key) as number;
-				rows.push({ ...s.body, id: versionId(s.body.projectId, s.body.name, number), key: s.key, version: number, locked: s.locked });
-				const before = oldByKey.get(s.key);
-				if (before && before.version !== number) renumbered.add(aid);
-			}
-			await this.#adjustChunkRefs(old, rows);
-			await db.artifactVersions.bulkDelete(old.map((v) => v.id));
-			await db.artifactVersions.bulkPut(rows);
-			const removedIds = old.filter((v) => !rows.some((r) => r.key === v.key)).map((v) => v.id);
-			if (removedIds.length) await db.artifactUses.where('versionId').anyOf(removedIds).delete();
-			// Renumbered: every use row of this artifact names a stale id; the caller re-projects them.
-			if (renumbered.has(aid)) await db.artifactUses.where('versionId').startsWith(`${aid}/v`).delete();
-			// Read after the awaits above: a peer's update applied meanwhile may have replaced the
-			// artifact's map (two devices created it apart), and a replaced map reads as empty.
-			const y = artifacts.get(aid);
-			if (!(y instanceof Y.Map)) {
-				await db.artifacts.delete(aid);
-				continue;
-			}
-			const numberOf = (key: string | null) => (key === null ? null : (rows.find((r) => r.key === key)?.version ?? numbers.get(key) ?? null));
-			const aliases: Record<string, number> = {};
-			for (const [alias, target] of readAliases(doc, aid)) {
-				const n = rows.find((r) => r.key === target.key)?.version;
-				if (n !== undefined) aliases[alias] = n;
-			}
-			const history: AliasMove[] = readMoves(doc, aid).map((m) => ({ alias: m.alias, from: numberOf(m.fromKey), to: numberOf(m.toKey), at: m.at, by: m.by, reason: m.reason ?? '' }));
-			const record: ArtifactRecord = {
-				id: aid,
-				projectId: y.get('projectId') as string,
-				name: y.get('name') as string,
-				kind: y.get('kind') as ArtifactRecord['kind'],
-				createdAt: y.get('createdAt') as number,
-				latestVersion: rows.reduce((n, r) => Math.max(n, r.version), 0),
-				aliases,
-				aliasHistory: history
-			};
-			if (record.id !== artifactId(record.projectId, record.name)) {
-				this.events.onInvalidRecord?.(`artifact ${aid}`, new Error('its id does not match its project and name'));
-				continue;
-			}
-			await db.artifacts.put(record);
-		}
-		return renumbered;
-	}
-
-	/** Reference counts follow the projected versions; chunks no longer referenced are freed at once. */
-	async #adjustChunkRefs(before: readonly ArtifactVersion[], after: readonly ArtifactVersion[]): Promise<void> {
-		const delta = new Map<string, number>();
-		const count = (versions: readonly ArtifactVersion[], sign: number) => {
-			for (const v of versions) for (const f of v.files) if (!isExternal(f)) for (const h of f.chunks) delta.set(h, (delta.get(h) ?? 0) + sign);
-		};
-		count(before, -1);
-		count(after, +1);
-		const changed = [...delta].filter(([, d]) => d !== 0);
-		if (changed.length === 0) return;
-		const rows = await this.db.chunkRefs.bulkGet(changed.map(([h]) => h));
-		const keep: { hash: string; refs: number }[] = [];
-		const dead: string[] = [];
-		changed.forEach(([hash, d], i) => {
-			const refs = (rows[i]?.refs ?? 0) + d;
-			if (refs > 0) keep.push({ hash, refs });
-			else dead.push(hash);
-		});
-		await this.db.chunkRefs.bulkPut(keep);
-		await this.db.chunkRefs.bulkDelete(dead);
-		await this.db.blobChunks.bulkDelete(dead);
-	}
-
-	async #projectUses(keys: Set<string>): Promise<void> {
-		const map = root<UseEntry>(this.doc, 'uses');
-		for (const key of keys) {
-			const use = map.get(key);
-			const [runId] = splitKey(key) as [string];
-			if (!use) continue;
-			const version = await this.db.artifactVersions.where('key').equals(use.versionKey).first();
-			if (version) await this.db.artifactUses.put({ runId, versionId: version.id, at: use.at });
 		}
 	}
 }

@@ -25,7 +25,7 @@ import type { RunRecord } from '$lib/core/types';
 import type { RunHandle } from '$lib/sdk/types';
 import { ROOTS, SEP, readMoves, root } from '$lib/sync/doc-schema';
 import { LOCAL_ORIGIN } from '$lib/sync/origins';
-import { artifactOfVersionKey } from '$lib/sync/projection';
+import { artifactOfVersionKey } from '$lib/sync/artifact-projection';
 import { inProcess, rng } from '../helpers';
 import { SimNetwork } from './sim-network';
 import { docDump, exchangeChunks, openPeer, projectionDump, rebuildProjection, settleProjections, stateVector, type SimPeer } from './sim-peers';
