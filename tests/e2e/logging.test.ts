@@ -160,6 +160,28 @@ describe('logging and browsing', () => {
 		await page.close();
 	});
 
+	it('draws only the rows in view of a long table, and follows the keyboard to its last run', async () => {
+		const page = await profile.context.newPage();
+		await openCairn(page);
+		await page.evaluate(async () => {
+			const cairn = (globalThis as any).cairn;
+			for (let i = 0; i < 150; i++) await (await cairn.startRun({ project: 'long-table', name: `r-${String(i).padStart(3, '0')}` })).finish();
+		});
+		await page.goto(new URL('/p/long-table', page.url()).href);
+		await page.getByText('150 of 150 runs').waitFor();
+		const rows = page.locator('[data-testid="run-table"] [role="row"][data-row]');
+		// The body's height (from its ResizeObserver) decides how many rows are drawn: those in view plus the overscan.
+		const bodyHeight = await page.locator('[data-testid="run-table"] [role="rowgroup"].body').evaluate((el) => el.clientHeight);
+		await expect.poll(() => rows.count()).toBe(Math.min(150, Math.ceil(bodyHeight / 34) + 8));
+		await rows.first().getByRole('link').focus();
+		await page.keyboard.press('End');
+		await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-row]')?.getAttribute('data-row'))).toBe('149');
+		// Newest first: the last row is the first run logged.
+		expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('r-000');
+		expect(await rows.count()).toBeLessThan(150);
+		await page.close();
+	});
+
 	it('runs the one-click demo: real training in a Web Worker, logged through the SDK', async () => {
 		const page = await profile.context.newPage();
 		await openCairn(page);
