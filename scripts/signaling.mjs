@@ -30,10 +30,10 @@
  * cannot claim to be someone else at this level; the mesh also checks the
  * sender sealed inside the ciphertext).
  *
- * Limits: frames up to `maxPayload`; `maxTopicsPerConnection`
- * topics per connection; publishing at most `publishRate` per connection (past
- * it the relay reads from that connection only as fast as the rate); a
- * subscriber that stops reading is dropped once MAX_BUFFERED_BYTES wait for it.
+ * Limits: frames up to `maxPayload`; `maxTopicsPerConnection` topics per
+ * connection; publishing at most `publishRate` per connection (past it the
+ * relay reads from that connection only as fast as the rate); a subscriber
+ * that stops reading is dropped once MAX_BUFFERED_BYTES wait for it.
  */
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';

@@ -292,8 +292,9 @@ export class WorkspaceRegistry {
 /**
  * Deletes an IndexedDB database, refusing when a connection that does not
  * give way keeps it open (the open lock covers Cairn's own): IndexedDB would
- * wait ("blocked") until it closes, which from here looks like a hang. The request stays queued and completes once the tab
- * closes; removing again then finds nothing left to delete.
+ * wait ("blocked") until it closes, which from here looks like a hang. The
+ * request stays queued and completes once that connection closes; removing
+ * again then finds nothing left to delete.
  */
 function deleteDatabase(name: string, workspaceName: string): Promise<void> {
 	return new Promise((resolve, reject) => {

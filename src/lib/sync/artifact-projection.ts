@@ -29,10 +29,9 @@ export async function projectArtifacts(doc: Y.Doc, db: CairnDb, ids: Set<string>
 	await projectUses(doc, db, uses);
 }
 
-/** Returns the artifacts whose version numbers changed (their uses must be re-projected). */
-async function projectArtifactRecords(doc: Y.Doc, db: CairnDb, ids: Set<string>, onInvalid: InvalidRecordHandler): Promise<Set<string>> {
-	const renumbered = new Set<string>();
-	if (ids.size === 0) return renumbered;
+/** Records, versions and aliases of the artifacts `ids`; the use rows of a renumbered one are dropped (projectArtifacts re-projects them). */
+async function projectArtifactRecords(doc: Y.Doc, db: CairnDb, ids: Set<string>, onInvalid: InvalidRecordHandler): Promise<void> {
+	if (ids.size === 0) return;
 	const artifacts = root<Y.Map<unknown>>(doc, 'artifacts');
 	const byArtifact = new Map<string, VersionState[]>();
 	for (const [key, y] of root<Y.Map<unknown>>(doc, 'versions')) {
@@ -46,12 +45,13 @@ async function projectArtifactRecords(doc: Y.Doc, db: CairnDb, ids: Set<string>,
 		const old = await db.artifactVersions.where('key').startsWith(`${aid}@`).toArray();
 		const oldByKey = new Map(old.map((v) => [v.key, v]));
 		const rows: ArtifactVersion[] = [];
+		let renumbered = false;
 		for (const s of states) {
 			if (isDeleted(s)) continue;
 			const number = numbers.get(s.key) as number;
 			rows.push({ ...s.body, id: versionId(s.body.projectId, s.body.name, number), key: s.key, version: number, locked: s.locked });
 			const before = oldByKey.get(s.key);
-			if (before && before.version !== number) renumbered.add(aid);
+			if (before && before.version !== number) renumbered = true;
 		}
 		await adjustChunkRefs(db, old, rows);
 		await db.artifactVersions.bulkDelete(old.map((v) => v.id));
@@ -59,7 +59,7 @@ async function projectArtifactRecords(doc: Y.Doc, db: CairnDb, ids: Set<string>,
 		const removedIds = old.filter((v) => !rows.some((r) => r.key === v.key)).map((v) => v.id);
 		if (removedIds.length) await db.artifactUses.where('versionId').anyOf(removedIds).delete();
 		// Renumbered: every use row of this artifact names a stale id; the caller re-projects them.
-		if (renumbered.has(aid)) await db.artifactUses.where('versionId').startsWith(`${aid}/v`).delete();
+		if (renumbered) await db.artifactUses.where('versionId').startsWith(`${aid}/v`).delete();
 		// Read after the awaits above: a peer's update applied meanwhile may have replaced the
 		// artifact's map (two devices created it apart), and a replaced map reads as empty.
 		const y = artifacts.get(aid);
@@ -90,7 +90,6 @@ async function projectArtifactRecords(doc: Y.Doc, db: CairnDb, ids: Set<string>,
 		}
 		await db.artifacts.put(record);
 	}
-	return renumbered;
 }
 
 /** Reference counts follow the projected versions; chunks no longer referenced are freed at once. */
@@ -117,7 +116,7 @@ async function adjustChunkRefs(db: CairnDb, before: readonly ArtifactVersion[], 
 }
 
 async function projectUses(doc: Y.Doc, db: CairnDb, keys: Set<string>): Promise<void> {
-const map = root<UseEntry>(doc, 'uses');
+	const map = root<UseEntry>(doc, 'uses');
 	for (const key of keys) {
 		const use = map.get(key);
 		const [runId] = splitKey(key) as [string];
