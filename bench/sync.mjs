@@ -45,6 +45,12 @@
  * offline open into bench/tmp/*.cpuprofile, summarised in the JSON; slows the
  * figures); BENCH_SYNC_SEED_REV=<git rev> (build the seeder from that revision,
  * for a build/ older than the working tree; see loadSeeder).
+ *
+ * For diagnosis (they slow the figures): BENCH_SYNC_JOIN_ONLY=1 (the join alone,
+ * into bench/tmp/sync-join-only.json, for comparing builds back to back);
+ * BENCH_SYNC_TRACE=<file.json> (a Chrome trace of every browser process and
+ * thread from the join's launch, 14 s: workers, IndexedDB's backend, the
+ * service worker); BENCH_PEER_PROF=<dir> (a CPU profile of the always-on peer).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -164,7 +170,7 @@ function contention(before, after, oursSeconds) {
 
 /** @param {string} dataDir @param {string} signalingUrl */
 async function startPeerProcess(dataDir, signalingUrl) {
-	const child = spawn(process.execPath, [PEER_BIN, '--data', dataDir, '--signal', signalingUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [...(process.env.BENCH_PEER_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PEER_PROF] : []), PEER_BIN, '--data', dataDir, '--signal', signalingUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout.on('data', (d) => (output += d.toString()));
 	child.stderr.on('data', (d) => (output += d.toString()));
@@ -189,12 +195,21 @@ async function startPeerProcess(dataDir, signalingUrl) {
 	};
 }
 
+/** BENCH_SYNC_TRACE: the first browser launched (the join's) records a startup trace. */
+let traceWanted = Boolean(process.env.BENCH_SYNC_TRACE);
+function traceArgs() {
+	if (!traceWanted) return null;
+	traceWanted = false;
+	const categories = 'toplevel,v8,IndexedDB,disabled-by-default-v8.gc,ServiceWorker,devtools.timeline';
+	return [...CHROMIUM_ARGS, `--trace-startup=${categories}`, `--trace-startup-file=${process.env.BENCH_SYNC_TRACE}`, '--trace-startup-duration=14', '--trace-startup-format=json'];
+}
+
 /** @param {string} dir */
 async function launch(dir) {
 	const context = await chromium.launchPersistentContext(dir, {
 		executablePath: CHROMIUM_PATH,
 		headless: true,
-		args: CHROMIUM_ARGS,
+		args: traceArgs() ?? CHROMIUM_ARGS,
 		viewport: { width: 1600, height: 1000 },
 	});
 	/** @type {string[]} */
@@ -456,7 +471,7 @@ function summariseProfile(profile, tLink) {
 // 1 + 2: join through the always-on peer, then offline open.
 
 /**
- * @param {{ runs: number, seriesRuns: number, pointsPerSeries: number, maxPayload: number, seeder: any, label: string, profile: boolean }} o
+ * @param {{ runs: number, seriesRuns: number, pointsPerSeries: number, maxPayload: number, seeder: any, label: string, profile: boolean, joinOnly?: boolean }} o
  */
 export async function benchJoin(o) {
 	const meter = relayMeter();
@@ -698,7 +713,7 @@ export async function benchJoin(o) {
 		}
 
 		// 2. Offline open of the same profile.
-		if (!timedOut) {
+		if (!timedOut && !o.joinOnly) {
 			result.serviceWorker = await serviceWorkerReady(page, 30_000);
 			await sleep(500);
 			await browser.context.close();
@@ -1022,6 +1037,7 @@ export async function benchSync(options = {}) {
 	const maxPayload = options.maxPayload ?? Number(process.env.BENCH_SYNC_RELAY_MAX_PAYLOAD ?? DEFAULT_MAX_PAYLOAD);
 	const profile = options.profile ?? process.env.BENCH_SYNC_PROFILE === '1';
 	const relayOnlyLive = options.relayOnlyLive ?? process.env.BENCH_SYNC_RELAY_LIVE !== '0';
+	const joinOnly = process.env.BENCH_SYNC_JOIN_ONLY === '1';
 	const seedRev = process.env.BENCH_SYNC_SEED_REV || null;
 	const freshness = sourcesNewerThanBuild();
 	if (freshness.newer.length && !seedRev)
@@ -1041,8 +1057,15 @@ export async function benchSync(options = {}) {
 
 	console.log(`team sync: join of ${runs.toLocaleString()} runs / ${(seriesRuns * 2 * pointsPerSeries).toLocaleString()} points through the always-on peer (relay frame limit ${mib(maxPayload)}), then offline open…`);
 	const label = (/** @type {number} */ limit) => (limit === DEFAULT_MAX_PAYLOAD ? `production relay (${mib(limit)} frame limit)` : `relay frame limit raised to ${mib(limit)} (bench-only)`);
-	const joined = await benchJoin({ runs, seriesRuns, pointsPerSeries, maxPayload, seeder, label: label(maxPayload), profile });
+	const joined = await benchJoin({ runs, seriesRuns, pointsPerSeries, maxPayload, seeder, label: label(maxPayload), profile, joinOnly });
 	results.results.join = joined;
+	if (joinOnly) {
+		// A quick look for comparing two builds back to back; not the bench's result.
+		await mkdir(join(ROOT, 'bench', 'tmp'), { recursive: true });
+		await writeFile(join(ROOT, 'bench', 'tmp', 'sync-join-only.json'), JSON.stringify(results, null, 2) + '\n');
+		console.log('wrote bench/tmp/sync-join-only.json');
+		return results;
+	}
 	const show = (/** @type {any} */ j) => console.log(JSON.stringify({ label: j.label, completed: j.completed, gaveUp: j.gaveUp, ms: j.ms, bytes: j.bytes, breakdown: j.breakdown, offline: j.offline && { afterRelaunchFirstRowMs: j.offline.afterRelaunchFirstRowMs, medianFirstRowMs: j.offline.medianFirstRowMs } }, null, 1));
 	show(joined);
 	/** The join whose figures the summary quotes: the production one if it completed. */

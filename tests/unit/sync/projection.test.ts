@@ -9,7 +9,7 @@ import { isExternal, type ArtifactVersion } from '$lib/core/artifacts';
 import { LockedError } from '$lib/core/errors';
 import type { RunRecord } from '$lib/core/types';
 import { newRunMap, root } from '$lib/sync/doc-schema';
-import { EARLY_PROJECTS_MIN_RUNS } from '$lib/sync/projection';
+import { EARLY_PROJECTS_MIN_RUNS, RUN_PUT_BATCH } from '$lib/sync/projection';
 import Dexie from 'dexie';
 import { chunkEnvelope, unpackColumns } from '$lib/core/metric-chunks';
 import { NETWORK_ORIGIN, syncDocs } from './sim-network';
@@ -386,6 +386,41 @@ describe('what the projection does with updates from a peer', () => {
 		expect(commits[0]).toEqual(['projects']);
 		expect(commits.some((t) => t.includes('runs'))).toBe(true);
 		expect(await b.cairn.db.runs.where('[projectId+startedAt]').between(['big', -Infinity], ['big', Infinity]).count()).toBe(EARLY_PROJECTS_MIN_RUNS + 1);
+	});
+
+	it('projects a first sync of several put batches of runs in one commit, and a run changed during the write ends changed', async () => {
+		const { a, b } = await twoPeers();
+		const doc = inProcess(a.cairn).doc;
+		const base = (await a.cairn.startRun({ project: 'big' })).id;
+		const record = (await a.cairn.runs.get(base)) as RunRecord;
+		const n = 2 * RUN_PUT_BATCH + 7;
+		doc.transact(() => {
+			const runs = root<Y.Map<unknown>>(doc, 'runs');
+			for (let i = 0; i < n; i++) runs.set(`bulk-${i}`, newRunMap({ ...record, id: `bulk-${i}`, name: `bulk-${i}` }));
+		});
+		await settleProjections([a]);
+		const runCommits: number[] = [];
+		const db = b.cairn.db;
+		const onCommit = (parts: Record<string, unknown>) => {
+			if (Object.keys(parts).some((k) => k.startsWith(`idb://${db.name}/runs/`))) runCommits.push(runCommits.length);
+		};
+		Dexie.on('storagemutated', onCommit);
+		try {
+			const docB = inProcess(b.cairn).doc;
+			syncDocs(doc, docB);
+			// While the first batches are written: a teammate's rename of a run in the last batch.
+			await new Promise((r) => setTimeout(r, 0));
+			docB.transact(() => (root<Y.Map<unknown>>(docB, 'runs').get(`bulk-${n - 1}`) as Y.Map<unknown>).set('name', 'renamed'));
+			await settleProjections([b]);
+		} finally {
+			Dexie.on('storagemutated').unsubscribe(onCommit);
+		}
+		expect(await db.runs.where('[projectId+startedAt]').between(['big', -Infinity], ['big', Infinity]).count()).toBe(n + 1);
+		expect((await db.runs.get(`bulk-${n - 1}`))?.name).toBe('renamed');
+		expect((await db.runs.get(`bulk-${RUN_PUT_BATCH}`))?.name).toBe(`bulk-${RUN_PUT_BATCH}`);
+		// One commit for the whole first sync (the batches share its transaction), at most one more for the rename.
+		expect(runCommits.length).toBeGreaterThanOrEqual(1);
+		expect(runCommits.length).toBeLessThanOrEqual(2);
 	});
 
 	it('indexes a chunk the SDK just stored with the envelope the SDK computed, without reading the chunk back', async () => {
