@@ -61,8 +61,15 @@ export class RunRepository {
 	 * project index's keys; other projects' runs inside a range are skipped.
 	 */
 	listByProject(projectId: string): Promise<RunRecord[]> {
-		return this.db.transaction('r', this.db.runs, async () => {
-			const ids = ((await this.#newestFirst(projectId).primaryKeys()) as string[]).sort();
+		return this.db.transaction('r', this.db.runs, async (tx) => {
+			// For a live query, this tracks the project's whole index range (a run added, changed
+			// or removed re-runs it) at the cost of one key. The keys themselves come straight from
+			// IndexedDB: read through Dexie, a live query also tracks each of them one by one
+			// (~35 ms of the page's thread for 10,000), which the range makes redundant.
+			const tracked = this.#newestFirst(projectId).limit(1).primaryKeys();
+			const index = tx.idbtrans.objectStore('runs').index('[projectId+startedAt]');
+			const ids = ((await requestResult(index.getAllKeys(IDBKeyRange.bound([projectId, -Infinity], [projectId, Infinity])))) as string[]).sort();
+			await tracked;
 			const pages: Promise<RunRecord[]>[] = [];
 			// All pages requested at once: IndexedDB answers them back to back (no round trip
 			// between pages), and each answer is still deserialised in its own task.
@@ -105,4 +112,11 @@ export class RunRepository {
 		});
 		return stale.map((r) => r.id);
 	}
+}
+
+function requestResult<T>(request: IDBRequest<T>): Promise<T> {
+	return new Promise((resolve, reject) => {
+		request.onsuccess = () => resolve(request.result);
+		request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
+	});
 }

@@ -4,6 +4,7 @@
  * from) is applied.
  */
 import { expect, it } from 'vitest';
+import { liveQuery } from 'dexie';
 import type * as Y from 'yjs';
 import { root } from '$lib/sync/doc-schema';
 import { LIST_PAGE_ROWS } from '$lib/store/runs-repo';
@@ -43,4 +44,38 @@ it('listByProject reads every run of the project newest first across pages; list
 	for (let i = 1; i < listed.length; i++) expect(listed[i - 1]!.startedAt).toBeGreaterThanOrEqual(listed[i]!.startedAt);
 	expect((await cairn.runs.listNewest('many', 7)).map((r) => r.id)).toEqual(listed.slice(0, 7).map((r) => r.id));
 	await cairn.close();
+});
+
+it('a live listByProject re-runs when one of the project\'s runs is added, changed or removed, and not for another project', async () => {
+	const { cairn } = await openTestCairn();
+	const first = await cairn.startRun({ project: 'live' });
+	const template = (await cairn.runs.get(first.id))!;
+	await first.finish();
+	await cairn.db.runs.bulkPut(Array.from({ length: 30 }, (_, i) => ({ ...template, id: `run-${String(i).padStart(3, '0')}`, startedAt: 2_000 + i })));
+
+	const results: string[][] = [];
+	const subscription = liveQuery(() => cairn.runs.listByProject('live')).subscribe({ next: (runs) => results.push(runs.map((r) => `${r.id}:${r.tags.join('+')}`)) });
+	const next = async (count: number) => {
+		for (let i = 0; i < 200 && results.length < count; i++) await new Promise((r) => setTimeout(r, 5));
+		expect(results).toHaveLength(count);
+		return results[count - 1]!;
+	};
+	try {
+		expect(await next(1)).toHaveLength(31);
+		await cairn.db.runs.put({ ...template, id: 'run-new', startedAt: template.startedAt + 1_000 });
+		expect((await next(2))[0]).toBe('run-new:');
+		expect(results[1]).toHaveLength(32);
+		await cairn.db.runs.update('run-010', { tags: ['best'] });
+		expect(await next(3)).toContain('run-010:best');
+		await cairn.db.runs.delete('run-005');
+		expect(await next(4)).not.toContain('run-005:');
+		expect(results[3]).toHaveLength(31);
+		// Another project's run, with an id inside this project's key range: nothing to re-run for.
+		await cairn.db.runs.put({ ...template, id: 'run-0105', projectId: 'elsewhere' });
+		await new Promise((r) => setTimeout(r, 100));
+		expect(results.slice(4).every((r) => r.length === 31)).toBe(true);
+	} finally {
+		subscription.unsubscribe();
+		await cairn.close();
+	}
 });
