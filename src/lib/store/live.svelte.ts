@@ -13,24 +13,34 @@ export class LiveQuery<T> {
 	error = $state.raw<unknown>(undefined);
 	loading = $state(true);
 
-	constructor(query: () => Promise<T>, deps: () => unknown = () => undefined) {
+	/**
+	 * `query` gets a signal that aborts when this subscription ends (the page
+	 * left, or `deps` changed): a query may abort its transaction with it, so
+	 * that a read queued behind a long write is never run for nobody.
+	 */
+	constructor(query: (signal: AbortSignal) => Promise<T>, deps: () => unknown = () => undefined) {
 		$effect(() => {
 			deps();
 			this.loading = true;
+			const ended = new AbortController();
 			const subscription = untrack(() =>
-				liveQuery(query).subscribe({
+				liveQuery(() => query(ended.signal)).subscribe({
 					next: (value) => {
 						this.current = value;
 						this.error = undefined;
 						this.loading = false;
 					},
 					error: (error: unknown) => {
+						if (ended.signal.aborted) return;
 						this.error = error;
 						this.loading = false;
 					}
 				})
 			);
-			return () => subscription.unsubscribe();
+			return () => {
+				subscription.unsubscribe();
+				ended.abort();
+			};
 		});
 	}
 }

@@ -4,6 +4,7 @@
  */
 import { parseSeriesId } from '$lib/core/metric-chunks';
 import type { ProjectRecord, RunRecord, SeriesPoints } from '$lib/core/types';
+import type { Transaction } from 'dexie';
 import type { CairnDb } from './db';
 import type { MetricRepository } from './metrics-repo';
 
@@ -13,19 +14,39 @@ export interface ProjectSummary extends ProjectRecord {
 	lastStartedAt: number | null;
 }
 
-export async function listProjectSummaries(db: CairnDb): Promise<ProjectSummary[]> {
+/**
+ * Projects with their run counts. The counts read the runs, which wait behind
+ * a large write in progress (a first sync projecting 10,000 runs); aborting
+ * `signal` aborts that read, so a page left meanwhile does not have IndexedDB
+ * count 10,000 runs (~150 ms of its thread) ahead of the next page's reads.
+ */
+export async function listProjectSummaries(db: CairnDb, signal?: AbortSignal): Promise<ProjectSummary[]> {
 	const projects = await db.projects.orderBy('createdAt').toArray();
-	return Promise.all(
-		projects.map(async (project) => {
-			const range = db.runs.where('[projectId+startedAt]').between([project.id, -Infinity], [project.id, Infinity]);
-			const [runCount, last, running] = await Promise.all([
-				range.count(),
-				range.clone().last(),
-				db.runs.where('status').equals('running').filter((r) => r.projectId === project.id).count()
-			]);
-			return { ...project, runCount, running, lastStartedAt: last?.startedAt ?? null };
-		})
-	);
+	if (projects.length === 0) return [];
+	return db.transaction('r', db.runs, (tx) => {
+		abortWith(tx, signal);
+		return Promise.all(
+			projects.map(async (project) => {
+				const range = db.runs.where('[projectId+startedAt]').between([project.id, -Infinity], [project.id, Infinity]);
+				const [runCount, last, running] = await Promise.all([
+					range.count(),
+					range.clone().last(),
+					db.runs.where('status').equals('running').filter((r) => r.projectId === project.id).count()
+				]);
+				return { ...project, runCount, running, lastStartedAt: last?.startedAt ?? null };
+			})
+		);
+	});
+}
+
+/** Aborts `tx` when `signal` does (a transaction already finished is left alone). */
+function abortWith(tx: Transaction, signal: AbortSignal | undefined): void {
+	if (!signal) return;
+	const abort = () => {
+		if (tx.active) tx.abort();
+	};
+	if (signal.aborted) abort();
+	else signal.addEventListener('abort', abort, { once: true });
 }
 
 export interface MetricGroup {
