@@ -52,7 +52,9 @@
  * into bench/tmp/sync-join-only.json, for comparing builds back to back);
  * BENCH_SYNC_TRACE=<file.json> (a Chrome trace of every browser process and
  * thread from the join's launch, 14 s: workers, IndexedDB's backend, the
- * service worker); BENCH_PEER_PROF=<dir> (a CPU profile of the always-on peer).
+ * service worker; BENCH_SYNC_TRACE_CATEGORIES overrides the trace categories,
+ * e.g. 'toplevel,disabled-by-default-v8.cpu_profiler' for JavaScript samples of
+ * every thread); BENCH_PEER_PROF=<dir> (a CPU profile of the always-on peer).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -172,8 +174,8 @@ function contention(before, after, oursSeconds) {
 
 /**
  * Waits until a just-launched browser is idle: Chromium's own start-up (its
- * WebUI renderers, GPU and network processes) keeps a core busy for a second
- * or two, which a teammate opening a link in a running browser does not pay.
+ * WebUI renderers, GPU and network processes) keeps a core busy for ~0.8 s
+ * here, which a teammate opening a link in a running browser does not pay.
  * Idle = its processes used under 10 % of a core for 250 ms (at most 5 s).
  */
 async function settleBrowser() {
