@@ -4,7 +4,7 @@
  */
 import { parseSeriesId } from '$lib/core/metric-chunks';
 import type { ProjectRecord, RunRecord, SeriesPoints } from '$lib/core/types';
-import type { Transaction } from 'dexie';
+import { abortWith } from './abort-with';
 import type { CairnDb } from './db';
 import type { MetricRepository } from './metrics-repo';
 
@@ -39,15 +39,6 @@ export async function listProjectSummaries(db: CairnDb, signal?: AbortSignal): P
 	});
 }
 
-/** Aborts `tx` when `signal` does (a transaction already finished is left alone). */
-function abortWith(tx: Transaction, signal: AbortSignal | undefined): void {
-	if (!signal) return;
-	const abort = () => {
-		if (tx.active) tx.abort();
-	};
-	if (signal.aborted) abort();
-	else signal.addEventListener('abort', abort, { once: true });
-}
 
 export interface MetricGroup {
 	key: string;

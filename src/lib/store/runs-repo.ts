@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '$lib/core/errors';
 import type { RunRecord } from '$lib/core/types';
+import { abortWith } from './abort-with';
 import type { CairnDb } from './db';
 import type { SharedWrites } from './shared-writes';
 
@@ -59,9 +60,11 @@ export class RunRepository {
 	 * make one long task (principle 6) — a single getAll of them takes 200–400 ms
 	 * here. Pages are primary-key ranges (each one getAll), found from the
 	 * project index's keys; other projects' runs inside a range are skipped.
+	 * Aborting `signal` aborts the read (abort-with.ts).
 	 */
-	listByProject(projectId: string): Promise<RunRecord[]> {
+	listByProject(projectId: string, signal?: AbortSignal): Promise<RunRecord[]> {
 		return this.db.transaction('r', this.db.runs, async (tx) => {
+			abortWith(tx, signal);
 			// For a live query, this tracks the project's whole index range (a run added, changed
 			// or removed re-runs it) at the cost of one key. The keys themselves come straight from
 			// IndexedDB: read through Dexie, a live query also tracks each of them one by one
