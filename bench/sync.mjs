@@ -65,6 +65,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import * as Y from 'yjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 import { DEFAULT_MAX_PAYLOAD, attachSignaling } from '../scripts/signaling.mjs';
 import { DEFAULT_ROOT, createStaticHandler, startServer } from '../scripts/serve.mjs';
@@ -216,6 +217,29 @@ async function startPeerProcess(dataDir, signalingUrl) {
 				child.kill('SIGTERM');
 			}),
 	};
+}
+
+/**
+ * How fast this machine is right now, for comparing runs made at different
+ * times: its speed drifts by a quarter and more over an hour. Node applies the
+ * seeded workspace's document (the same 12.5 MB V2 update a newcomer applies)
+ * into a fresh Y.Doc, three times warm; the median in ms.
+ */
+function machineSpeed(/** @type {string} */ peerDir) {
+	const source = new Y.Doc();
+	Y.applyUpdate(source, readFileSync(join(peerDir, 'doc.snapshot')));
+	const update = Y.encodeStateAsUpdateV2(source);
+	source.destroy();
+	const times = [];
+	for (let i = 0; i < 4; i++) {
+		const t0 = performance.now();
+		const doc = new Y.Doc();
+		Y.applyUpdateV2(doc, update);
+		times.push(performance.now() - t0);
+		doc.destroy();
+	}
+	const warm = times.slice(1).sort((a, b) => a - b);
+	return { nodeYjsApplyMs: round(warm[1] ?? 0), note: 'Y.applyUpdateV2 of the seeded document in Node, median of 3 warm runs; ~390–415 ms on a usual day here, ~490–520 ms in a slow spell' };
 }
 
 /** BENCH_SYNC_TRACE: the first browser launched (the join's) records a startup trace. */
@@ -518,6 +542,8 @@ export async function benchJoin(o) {
 		const seed = await o.seeder.seedWorkspace({ dir: peerDir, signalingUrl: /** @type {string} */ (server.signalingUrl), runs: o.runs, seriesRuns: o.seriesRuns, pointsPerSeries: o.pointsPerSeries });
 		const rawJsonBytes = seed.rawJsonRunBytes + seed.rawJsonPointBytes;
 		console.log(`  seeded in ${round(seed.seedMs)} ms: document ${round(seed.docBytes / MB, 1)} MB (tails ${round(seed.tailBytes / MB, 1)} MB), ${seed.sealedChunks} chunks ${round(seed.chunkBytes / MB, 1)} MB; raw JSON ${round(rawJsonBytes / MB, 1)} MB`);
+		const speed = machineSpeed(peerDir);
+		console.log(`  machine speed: Yjs applies the document in ${speed.nodeYjsApplyMs} ms in Node`);
 		peer = await startPeerProcess(peerDir, /** @type {string} */ (server.signalingUrl));
 		console.log(`  peer up in ${peer.startupMs} ms (loads the ${round(seed.docBytes / MB, 1)} MB document)`);
 		const link = `${server.url}#/join/${seed.roomId}.${seed.key}`;
@@ -694,6 +720,7 @@ export async function benchJoin(o) {
 			counts: p.counts,
 			/** The browser was launched, then left until idle before the link opened (settleBrowser). */
 			browserSettled: settled,
+			machineSpeed: speed,
 			peerDrops: peerDrops(p.status),
 			/** Main-thread tasks over 50 ms (principle 6's limit): start ms after navigation start, duration ms. */
 			longTasks: (p.longTasks ?? []).filter((/** @type {any} */ t) => t.ms > 50),
