@@ -239,7 +239,7 @@ function machineSpeed(/** @type {string} */ peerDir) {
 		doc.destroy();
 	}
 	const warm = times.slice(1).sort((a, b) => a - b);
-	return { nodeYjsApplyMs: round(warm[1] ?? 0), note: 'Y.applyUpdateV2 of the seeded document in Node, median of 3 warm runs; ~390–415 ms on a usual day here, 490–650 ms in slow spells' };
+	return { nodeYjsApplyMs: round(warm[1] ?? 0), note: 'Y.applyUpdateV2 of the seeded document in Node, median of 3 warm runs; ~390–415 ms on a usual day here, 490–650 ms in slow spells (a join then took 6.4–6.7 s)' };
 }
 
 /** BENCH_SYNC_TRACE: the first browser launched (the join's) records a startup trace. */
