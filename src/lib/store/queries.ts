@@ -39,7 +39,6 @@ export async function listProjectSummaries(db: CairnDb, signal?: AbortSignal): P
 	});
 }
 
-
 export interface MetricGroup {
 	key: string;
 	series: { split: string; id: string; points: SeriesPoints }[];
