@@ -19,6 +19,12 @@ export interface StreamHasher {
 	digest(): Promise<string>;
 }
 
+/**
+ * Starts a StreamHasher. `recycle` takes back the buffers of owned pieces the
+ * hasher took, once hashed (the reader reads into them again: PieceBuffers).
+ */
+export type CreateHasher = (recycle?: (buffer: ArrayBuffer) => void) => Promise<StreamHasher>;
+
 /** The SHA-256 of bytes in lowercase hex, via WebCrypto (one shot). */
 export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string> {
 	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
@@ -28,13 +34,13 @@ export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string
 }
 
 /** The inline whole-file hasher: sha256-wasm on the calling thread. */
-export async function inlineHasher(): Promise<StreamHasher> {
+export const inlineHasher: CreateHasher = async () => {
 	const sha = await createSha256();
 	return {
 		update: (bytes) => void sha.update(bytes),
 		digest: async () => sha.digest()
 	};
-}
+};
 
 /**
  * Hashes the chunks of [start, end) of `source` (start on a chunk boundary),

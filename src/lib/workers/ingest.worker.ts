@@ -17,7 +17,7 @@
 import * as Comlink from 'comlink';
 import { CairnError } from '$lib/core/errors';
 import { openDb, type CairnDb } from '$lib/store/db';
-import { hashBytes, ingestBytes, scanChunks, StorageQuotaError, type ChunkScanner, type IngestResult, type StreamHasher } from './ingest-core';
+import { hashBytes, ingestBytes, scanChunks, StorageQuotaError, type ChunkScanner, type CreateHasher, type IngestResult } from './ingest-core';
 import { createSha256, type Sha256 } from './sha256-wasm';
 
 export type IngestWorkerApi = {
@@ -84,9 +84,9 @@ function startHasherThread() {
 		},
 		async update(buffer: ArrayBuffer, offset: number, length: number) {
 			(await ready).update(new Uint8Array(buffer, offset, length));
-			// Hand the spent buffer back: the reading thread allocates its pieces, so its
-			// garbage collector runs often and frees it there, while this thread, which
-			// allocates almost nothing, collected spent pieces late (≈ 300 MiB held).
+			// Hand the spent buffer back: the reading thread reads into it again
+			// (PieceBuffers). Kept here, spent pieces were also collected late: this
+			// thread allocates almost nothing (≈ 300 MiB held).
 			return Comlink.transfer(buffer, [buffer]);
 		},
 		async digest() {
@@ -127,8 +127,11 @@ function getHasherThread() {
 	return hasherThread;
 }
 
-/** A StreamHasher whose work runs on the hashing thread; owned buffers are transferred, not copied. */
-async function remoteHasher(): Promise<StreamHasher> {
+/**
+ * A StreamHasher whose work runs on the hashing thread; owned buffers are
+ * transferred, not copied, and come back to `recycle` once hashed.
+ */
+const remoteHasher: CreateHasher = async (recycle) => {
 	const { remote, broken } = getHasherThread();
 	await Promise.race([remote.init(), broken]);
 	let queued = 0;
@@ -142,7 +145,10 @@ async function remoteHasher(): Promise<StreamHasher> {
 			const { byteOffset, byteLength } = copy;
 			queued += byteLength;
 			const call: Promise<void> = Promise.race([remote.update(Comlink.transfer(buffer, [buffer]), byteOffset, byteLength), broken]).then(
-				() => void (queued -= byteLength),
+				(spent) => {
+					queued -= byteLength;
+					if (owned) recycle?.(spent);
+				},
 				(error: unknown) => void (failure ??= error)
 			);
 			pending.add(call);
@@ -158,7 +164,7 @@ async function remoteHasher(): Promise<StreamHasher> {
 			return Promise.race([remote.digest(), broken]);
 		}
 	};
-}
+};
 
 /** A ChunkScanner on the hashing thread: the second half of a re-logged file's chunks, hashed beside this thread's half. */
 const remoteScanner: ChunkScanner = async (source, start, end, chunkBytes, pieceBytes, onPiece) => {

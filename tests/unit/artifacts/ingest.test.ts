@@ -16,6 +16,7 @@ import {
 	inlineHasher,
 	scanChunks as defaultScan,
 	type ChunkScanner,
+	type CreateHasher,
 	StorageQuotaError,
 	type IngestResult,
 	type IngestSource,
@@ -73,20 +74,28 @@ async function expectIngested(db: CairnDb, bytes: Uint8Array, result: IngestResu
 
 /**
  * Like the worker's hashing thread: takes owned buffers away (detaches them, as
- * a transfer does), so any later use of a piece's bytes by the pipeline shows.
+ * a transfer does), so any later use of a piece's bytes by the pipeline shows,
+ * and gives them back spent — scribbled over, so a pipeline that read a buffer
+ * after recycling it would hash or store garbage.
  */
-async function detachingHasher(): Promise<StreamHasher> {
+const detachingHasher: CreateHasher = async (recycle) => {
 	const sha = await createSha256();
 	return {
 		update(bytes, owned) {
 			if (!owned) return void sha.update(bytes);
+			const { byteOffset, byteLength } = bytes;
 			const moved = structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
 			expect(bytes.byteLength, 'the pipeline handed over a buffer it still uses').toBe(0);
-			sha.update(new Uint8Array(moved));
+			sha.update(new Uint8Array(moved, byteOffset, byteLength));
+			// Back later, as from another thread.
+			setTimeout(() => {
+				new Uint8Array(moved).fill(0xa5);
+				recycle?.(moved as ArrayBuffer);
+			}, 0);
 		},
 		digest: async () => sha.digest()
 	};
-}
+};
 
 /** Sizes that matter: empty, one byte, exact multiples of the chunk and piece sizes and ±1 around them, and random ones. */
 function pickSize(rand: () => number, pieceBytes: number): number {
