@@ -15,6 +15,8 @@
  *
  *   npm run build && node bench/artifacts.mjs     (writes bench/results/artifacts.json)
  *   BENCH_ARTIFACT_MIB=256 node bench/artifacts.mjs   (a quicker run with a smaller "big" file)
+ *   BENCH_ARTIFACT_ONLY=ingest node bench/artifacts.mjs (the ingest and re-ingest alone, for a
+ *     profiler; writes bench/tmp/artifacts-ingest.json, not the results)
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
@@ -208,10 +210,12 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 			return out;
 		};
 
-		const hashBig = [await phase('hash 1 GiB (streamed)', { op: 'hash', file: 0 }, bigBytes, bigAnchor)];
-		hashBig.push(await phase('hash 1 GiB (streamed), again', { op: 'hash', file: 0 }, bigBytes, bigAnchor));
+		const ingestOnly = process.env.BENCH_ARTIFACT_ONLY === 'ingest';
+		const hashBig = [];
+		if (!ingestOnly) hashBig.push(await phase('hash 1 GiB (streamed)', { op: 'hash', file: 0 }, bigBytes, bigAnchor));
+		if (!ingestOnly) hashBig.push(await phase('hash 1 GiB (streamed), again', { op: 'hash', file: 0 }, bigBytes, bigAnchor));
 		const hashMid = [];
-		for (let i = 0; i < 3; i++) hashMid.push(await phase(`hash ${midBytes / MiB} MiB (one shot) #${i + 1}`, { op: 'hash', file: 1 }, midBytes, midAnchor));
+		for (let i = 0; i < (ingestOnly ? 0 : 3); i++) hashMid.push(await phase(`hash ${midBytes / MiB} MiB (one shot) #${i + 1}`, { op: 'hash', file: 1 }, midBytes, midAnchor));
 		const ingest = await phase('ingest 1 GiB', { op: 'ingest', file: 0, dbName }, bigBytes, bigAnchor);
 		const reingest = await phase('re-ingest 1 GiB (dedup)', { op: 'ingest', file: 0, dbName }, bigBytes, bigAnchor);
 		// A re-logged file skips the whole-file hash only when the schema has the file-digest cache table.
@@ -236,7 +240,8 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 			});
 		}, dbName);
 
-		const best = (/** @type {{ seconds: number }[]} */ runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+		/** The fastest run; undefined when the phase was skipped (BENCH_ARTIFACT_ONLY). */
+		const best = (/** @type {{ seconds: number }[]} */ runs) => (runs.length ? runs.reduce((a, b) => (b.seconds < a.seconds ? b : a)) : undefined);
 		const results = {
 			date: new Date().toISOString(),
 			machine: { cpus: cpus().length, model: cpus()[0]?.model },
@@ -248,9 +253,10 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 			reingest: { ...reingest, fileDigestCache, speedupOverFirstIngest: +(ingest.seconds / reingest.seconds).toFixed(2), goal: { speedupOverFirstIngest: 3 } }
 		};
 		if (options.write !== false) {
-			await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-			await writeFile(new URL('./results/artifacts.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
-			console.log('wrote bench/results/artifacts.json');
+			const out = ingestOnly ? new URL('./tmp/artifacts-ingest.json', import.meta.url) : new URL('./results/artifacts.json', import.meta.url);
+			await mkdir(new URL('.', out), { recursive: true });
+			await writeFile(out, JSON.stringify(results, null, 2) + '\n');
+			console.log(`wrote ${fileURLToPath(out)}`);
 		}
 		return results;
 	} finally {
