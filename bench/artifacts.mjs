@@ -183,7 +183,6 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 		await page.evaluate(() => Promise.race([navigator.serviceWorker?.ready, new Promise((r) => setTimeout(r, 10_000))]));
 		await new Promise((r) => setTimeout(r, 2000));
 		await page.evaluate(async (dbName) => {
-			const g = /** @type {any} */ (globalThis);
 			const input = document.createElement('input');
 			input.type = 'file';
 			input.multiple = true;

@@ -1,7 +1,8 @@
 /**
  * The ingest pipeline (workers/ingest-core.ts) and its streamed SHA-256
- * (workers/sha256-wasm.ts), checked against node:crypto. Seeded fuzz over sizes
- * around chunk and piece boundaries, the three source kinds, with and without
+ * (workers/sha256-wasm.ts, both the SIMD and the scalar module), checked
+ * against node:crypto. Seeded fuzz over sizes around chunk and piece
+ * boundaries, the three source kinds, with and without
  * the file-digest cache; seeds are printed — pin failing ones in PINNED_SEEDS.
  */
 import { createHash } from 'node:crypto';
@@ -104,9 +105,12 @@ function pickSize(rand: () => number, pieceBytes: number): number {
 	return rand() < 0.7 ? (options[Math.floor(rand() * options.length)] ?? 0) : Math.floor(rand() * 12 * CHUNK);
 }
 
-describe('sha256-wasm', () => {
+describe.each([
+	{ variant: 'SIMD', simd: true },
+	{ variant: 'scalar', simd: false }
+])('sha256-wasm ($variant schedule)', ({ simd }) => {
 	it('matches node:crypto at every padding boundary and for any split of the input', async () => {
-		const sha = await createSha256();
+		const sha = await createSha256({ simd });
 		const rand = rng(99);
 		for (let n = 0; n <= 200; n++) {
 			const bytes = randomBytes(rand, n);
@@ -126,7 +130,7 @@ describe('sha256-wasm', () => {
 
 	it('hashes inputs larger than its 4 MiB input area', async () => {
 		const bytes = randomBytes(rng(5), ARTIFACT_CHUNK_BYTES * 2 + 100);
-		const sha = await createSha256();
+		const sha = await createSha256({ simd });
 		expect(sha.update(bytes).digest()).toBe(sha256(bytes));
 		// digest() leaves it ready for the next file.
 		expect(sha.update(bytes.subarray(0, 10)).digest()).toBe(sha256(bytes.subarray(0, 10)));
