@@ -8,10 +8,13 @@
  * Where the time goes (1 GiB, Chromium 156, this project's 2-core machine;
  * bench/artifacts.mjs measures it and attributes CPU per thread):
  * - The whole-file SHA-256 must be streamed and WebCrypto's digest is one-shot,
- *   so it runs in WebAssembly (sha256-wasm.ts): ≈ 3.7 CPU-seconds, one core,
- *   about what coreutils' sha256sum takes. No other thread can share it.
- * - Chunk hashes: `crypto.subtle.digest` (SHA-NI) ≈ 1.4 CPU-seconds, on the
- *   calling thread in Chromium (not a thread of its own).
+ *   so it runs in WebAssembly (sha256-wasm.ts): ≈ 3.2 CPU-seconds, one core,
+ *   a little less than coreutils' sha256sum takes. No other thread can share
+ *   it.
+ * - Chunk hashes: `crypto.subtle.digest` (SHA-NI) ≈ 1.2–1.6 CPU-seconds, on
+ *   the calling thread in Chromium (not a thread of its own). About a third
+ *   is the kernel faulting in the copy Chromium makes of each 4 MiB input
+ *   (fresh memory each time; digests of ≤ 512 KiB inputs showed none).
  * - Reading the File costs CPU on both sides of the process boundary, ≈ 1
  *   CPU-second in the browser and a little in this thread, which reads into
  *   a handful of reused buffers (piece-reader.ts): reading into a fresh buffer
