@@ -6,16 +6,17 @@
  * Why the buffers are reused: a fresh 16 MiB ArrayBuffer per piece is fresh
  * memory the kernel must fault in and zero, page by page. On this project's VM
  * (whose host takes freed guest memory back within seconds) that cost ≈ 3 ns a
- * byte: perf showed the ingest worker's page faults at a quarter of its CPU
- * time. Blob streams take the buffers to read into (BYOB reads), so a job's
- * pieces cycle through a handful of buffers (PieceBuffers) instead.
+ * byte: perf showed a third of the ingest threads' CPU time in the kernel,
+ * mostly faulting in fresh pages. Blob streams take the buffers to read into
+ * (BYOB reads), so a job's pieces cycle through a handful of buffers
+ * (PieceBuffers) instead.
  */
 
 export type IngestSource = Blob | ArrayBuffer | Uint8Array;
 
 /**
- * 16 MiB pieces: in Chromium, 16 MiB reads cost ≈ 1.6 CPU-seconds a GiB against
- * ≈ 2.1 for 4 MiB (fewer round trips per byte). Memory: two pieces being read,
+ * 16 MiB pieces: in Chromium, 16 MiB slice reads cost ≈ 1.6 CPU-seconds a GiB
+ * against ≈ 2.1 for 4 MiB (fewer round trips per byte). Memory: two pieces being read,
  * one being processed, plus what the hasher queues (one piece behind the one
  * it hashes: ingest.worker.ts).
  */

@@ -11,7 +11,7 @@
  * ≈ 320–350 MB/s (Node 20: 277 → 325–342). Where the time went: all 64 rounds
  * are unrolled with the working variables in wasm locals (registers after V8's
  * optimizing tier), and without the message schedule the scalar module ran
- * ≈ 374 MB/s — the schedule was a quarter of its time. The SIMD variant
+ * ≈ 374 MB/s in Node — the schedule was a quarter of its time. The SIMD variant
  * computes it four words at a time (i32x4), each step placed before the four
  * rounds it runs beside (the rounds' dependency chain leaves the core room;
  * computed all up front, the schedule's own chain made it no faster than
