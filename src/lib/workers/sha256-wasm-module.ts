@@ -236,24 +236,24 @@ export function buildSha256Module({ simd }: { simd: boolean }): Uint8Array<Array
 		vec(Simd.I8x16Shuffle, ...lanesOf([1, 2, 3, 4]));
 		vec(Simd.I32x4Add);
 		set(TMP);
+		/** `into` = TMP + σ1(the vector on the stack). */
+		const plusSigma1 = (into: number) => {
+			set(V);
+			get(TMP);
+			sigma4(V, 17, 19, 10);
+			vec(Simd.I32x4Add);
+			set(into);
+		};
 		// Lanes 0, 1 += σ1(W[t-2], W[t-1]); lanes 2, 3 get σ1(0) = 0.
 		get(w4);
 		zero4();
 		vec(Simd.I8x16Shuffle, ...lanesOf([2, 3, 4, 4]));
-		set(V);
-		get(TMP);
-		sigma4(V, 17, 19, 10);
-		vec(Simd.I32x4Add);
-		set(TMP);
+		plusSigma1(TMP);
 		// Lanes 2, 3 += σ1(W[t], W[t+1]), just computed in lanes 0, 1.
 		zero4();
 		get(TMP);
 		vec(Simd.I8x16Shuffle, ...lanesOf([0, 0, 4, 5]));
-		set(V);
-		get(TMP);
-		sigma4(V, 17, 19, 10);
-		vec(Simd.I32x4Add);
-		set(w16);
+		plusSigma1(w16);
 		storeWK(w16, t);
 	};
 
