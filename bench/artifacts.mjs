@@ -5,8 +5,9 @@
  * - anchors: coreutils `sha256sum` and `openssl dgst -sha256` (each run twice,
  *   the second — page cache warm — counts) and Node's crypto with 4 MiB reads;
  * - browser: whole-file SHA-256 of a 1 GiB and a 256 MiB file through the worker
- *   pool, full ingest of the 1 GiB file into IndexedDB (fresh workers), re-ingest of the same
- *   file (dedup), and the longest main-thread task during the ingest.
+ *   pool, full ingest of the 1 GiB file into IndexedDB (fresh workers),
+ *   re-ingest of the same file (dedup), and the longest main-thread task during
+ *   the ingest.
  * The files are random bytes generated under a temp dir and deleted after. The
  * page gives the pool File objects from an <input type=file> (setInputFiles
  * passes paths, so no bytes go through the test driver).

@@ -2,8 +2,8 @@
 /**
  * Where the time and memory go, from /proc (Linux): CPU seconds per process
  * type and per thread name of the Chromium processes this Node process started
- * (its descendants), and their combined resident memory (anonymous + shared) sampled
- * while a phase runs. Thread names tell the ingest worker, its hashing thread,
+ * (its descendants), and their combined resident memory (anonymous + shared)
+ * sampled while a phase runs. Thread names tell the ingest worker, its hashing thread,
  * WebCrypto and the browser's IndexedDB/file threads apart.
  */
 import { readdirSync, readFileSync } from 'node:fs';
