@@ -1,13 +1,17 @@
 /**
  * Artifact pages in real Chromium: files dropped on a run page are uploaded with
  * progress and show the SHA-256 `sha256sum` would print; the same bytes again make
- * no new version; a large upload can be cancelled and leaves nothing; lock rules
- * hold through the UI (no delete, no alias move, unlock needs a reason) and the
- * alias history records every move; "Verify all" names a corrupted chunk.
+ * no new version; a large upload can be cancelled and leaves nothing; a folder
+ * dragged from disk (a CDP drag, as the OS hands it over) or chosen with the
+ * folder picker keeps its relative paths; lock rules hold through the UI (no
+ * delete, no alias move, unlock needs a reason) and the alias history records
+ * every move; "Verify all" names a corrupted chunk.
  *
  * Set CAIRN_SCREENSHOTS=dir to save screenshots of the run and version pages.
  */
 import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -168,6 +172,68 @@ describe('artifact pages', () => {
 			return (await cairn.artifacts.getArtifact(project, 'big-blob')) ?? null;
 		}, PROJECT);
 		expect(stored).toBeNull();
+	});
+
+	it('logs a folder — dragged from the file system or chosen with the folder picker — as one version with its relative paths', async () => {
+		// A model directory on disk, as a training job leaves it.
+		const root = await mkdtemp(join(tmpdir(), 'cairn-folder-'));
+		const files: Record<string, Uint8Array> = {
+			'config.json': new TextEncoder().encode('{"layers": 12, "hidden": 768}'),
+			'weights.bin': patternBytes(4 * 1024 * 1024 + 5, 11),
+			'tokenizer/vocab.txt': new TextEncoder().encode('[PAD]\n[UNK]\nthe\n')
+		};
+		const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+		try {
+			for (const [path, bytes] of Object.entries(files)) {
+				await mkdir(join(root, 'bert-tiny', path, '..'), { recursive: true });
+				await writeFile(join(root, 'bert-tiny', path), bytes);
+			}
+			const folder = join(root, 'bert-tiny');
+			const stagedPaths = async () => (await page.locator('[data-testid="artifact-upload-form"] tbody td.mono').allTextContents()).sort();
+			/** Files left staged on the run page (the cancelled upload's) are cleared first, as a user would. */
+			const openCleared = async () => {
+				await openRunPage();
+				const form = page.getByTestId('artifact-upload-form');
+				if (await form.count()) await form.getByRole('button', { name: 'Clear' }).click();
+				await form.waitFor({ state: 'detached' });
+			};
+			const upload = async (expected: string) => {
+				await page.getByRole('button', { name: 'Upload' }).click();
+				await expect.poll(() => page.getByTestId('upload-result').textContent(), { timeout: 30_000 }).toContain(expected);
+			};
+
+			// A real drag of the directory, as the OS hands it to Chromium (entries, not a scripted DataTransfer).
+			await openCleared();
+			// CDP drags at viewport coordinates: bring the zone into view first.
+			await page.getByTestId('artifact-drop-zone').scrollIntoViewIfNeeded();
+			const zone = await page.getByTestId('artifact-drop-zone').boundingBox();
+			if (!zone) throw new Error('no drop zone');
+			const cdp = await page.context().newCDPSession(page);
+			const at = { x: zone.x + zone.width / 2, y: zone.y + zone.height / 2 };
+			const data = { items: [], files: [folder], dragOperationsMask: 1 };
+			for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+			await cdp.detach();
+			await expect.poll(stagedPaths).toEqual(['config.json', 'tokenizer/vocab.txt', 'weights.bin']);
+			expect(await page.getByTestId('artifact-name').inputValue()).toBe('bert-tiny');
+			expect(await page.getByTestId('artifact-kind').inputValue()).toBe('model');
+			await upload('Logged bert-tiny v1');
+
+			await page.getByTestId('upload-result').getByRole('link').click();
+			await page.waitForURL(`**/p/${PROJECT}/artifacts/bert-tiny/v/1`);
+			for (const [path, bytes] of Object.entries(files)) {
+				const row = page.locator(`[data-testid="files-table"] tr[data-path="${path}"]`);
+				await expect.poll(() => row.getByTestId('sha256').textContent(), { message: path }).toBe(sha(bytes));
+			}
+
+			// The folder picker gives the same files (File.webkitRelativePath): the same content, so no new version.
+			await openCleared();
+			await page.setInputFiles('input[type="file"][webkitdirectory]', folder);
+			await expect.poll(stagedPaths).toEqual(['config.json', 'tokenizer/vocab.txt', 'weights.bin']);
+			expect(await page.getByTestId('artifact-name').inputValue()).toBe('bert-tiny');
+			await upload('Identical to bert-tiny v1: no new version was created');
+		} finally {
+			await rm(root, { recursive: true, force: true });
+		}
 	});
 
 	it('enforces lock rules: no delete, no alias move until unlocked with a reason; the alias history lists the moves', async () => {
