@@ -5,7 +5,7 @@
  * dragged from disk (a CDP drag, as the OS hands it over) or chosen with the
  * folder picker keeps its relative paths; lock rules hold through the UI (no
  * delete, no alias move, unlock needs a reason) and the alias history records
- * every move; "Verify all" names a corrupted chunk.
+ * every move; a hash's copy button copies it; "Verify all" names a corrupted chunk.
  *
  * Set CAIRN_SCREENSHOTS=dir to save screenshots of the run and version pages.
  */
@@ -174,7 +174,7 @@ describe('artifact pages', () => {
 		expect(stored).toBeNull();
 	});
 
-	it('logs a folder — dragged from the file system or chosen with the folder picker — as one version with its relative paths', async () => {
+	it('logs a folder — dragged from the file system or chosen with the folder picker — as one version with its relative paths; a hash copies', async () => {
 		// A model directory on disk, as a training job leaves it.
 		const root = await mkdtemp(join(tmpdir(), 'cairn-folder-'));
 		const files: Record<string, Uint8Array> = {
@@ -224,6 +224,12 @@ describe('artifact pages', () => {
 				const row = page.locator(`[data-testid="files-table"] tr[data-path="${path}"]`);
 				await expect.poll(() => row.getByTestId('sha256').textContent(), { message: path }).toBe(sha(bytes));
 			}
+			// The copy button puts the full hash on the clipboard and says so.
+			await profile.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.url).origin });
+			const configRow = page.locator('[data-testid="files-table"] tr[data-path="config.json"]');
+			await configRow.getByRole('button', { name: /^Copy SHA-256 of config\.json/ }).click();
+			await expect.poll(() => configRow.locator('[aria-live="polite"]').textContent()).toBe('Copied');
+			expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(sha(files['config.json']!));
 
 			// The folder picker gives the same files (File.webkitRelativePath): the same content, so no new version.
 			await openCleared();
