@@ -5,7 +5,9 @@
  * dragged from disk (a CDP drag, as the OS hands it over) or chosen with the
  * folder picker keeps its relative paths; lock rules hold through the UI (no
  * delete, no alias move, unlock needs a reason) and the alias history records
- * every move; a hash's copy button copies it; "Verify all" names a corrupted chunk.
+ * every move; a hash's copy button copies it; the storage panel shows what
+ * dedup saved and deleting a chunk's last version frees it; "Verify all" names
+ * a corrupted chunk.
  *
  * Set CAIRN_SCREENSHOTS=dir to save screenshots of the run and version pages.
  */
@@ -304,6 +306,52 @@ describe('artifact pages', () => {
 		await page.waitForURL(new URL(artifactUrl, app.url).href);
 		await expect.poll(() => page.locator('[data-testid="versions-table"] tbody tr').count()).toBe(1);
 		if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'artifact-page.png'), fullPage: true });
+		expect(profile.errors).toEqual([]);
+	});
+
+	it('shows storage per project and artifact with the bytes dedup saved, and frees a chunk when the last version using it is deleted', async () => {
+		const project = 'art-storage';
+		// encoder v1 and encoder-copy v1 hold the same 3 MiB (one chunk, stored once); encoder v2 another 1 MiB.
+		await page.evaluate(async (project) => {
+			const cairn = await (globalThis as any).cairn.getCairn();
+			const random = (n: number) => {
+				const out = new Uint8Array(n);
+				for (let at = 0; at < n; at += 65536) crypto.getRandomValues(out.subarray(at, at + 65536));
+				return out;
+			};
+			const shared = random(3 * 1024 * 1024);
+			await cairn.logArtifact(project, null, 'encoder', shared, { kind: 'model', path: 'encoder.bin' });
+			await cairn.logArtifact(project, null, 'encoder-copy', shared, { kind: 'model', path: 'encoder.bin' });
+			await cairn.logArtifact(project, null, 'encoder', random(1024 * 1024), { kind: 'model', path: 'encoder.bin' });
+		}, project);
+		const listUrl = `/p/${project}/artifacts`;
+		const panel = async () => (await page.getByTestId('artifact-storage').locator('tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+		const storedColumn = async (name: string) => {
+			const row = page.locator('[data-testid="artifacts-table"] tbody tr').filter({ has: page.getByRole('link', { name, exact: true }) });
+			return (await row.locator('td').nth(4).textContent())?.trim();
+		};
+		const deleteVersion = async (name: string, version: number) => {
+			await go(`${listUrl}/${name}/v/${version}`);
+			await page.getByTestId('delete-version').click();
+			await page.getByTestId('confirm-delete').getByRole('button', { name: 'Delete', exact: true }).click();
+			await page.waitForURL(new URL(`${listUrl}/${name}`, app.url).href);
+		};
+
+		await go(listUrl);
+		await expect.poll(panel).toEqual(expect.arrayContaining(['files as logged 7.3 MB', 'stored (unique chunks) 4.2 MB', 'saved by dedup 3.1 MB']));
+		expect(await storedColumn('encoder')).toBe('4.2 MB');
+		expect(await storedColumn('encoder-copy')).toBe('3.1 MB');
+
+		// Deleting the copy frees nothing (encoder v1 still uses the chunk) and dedup saves nothing any more.
+		await deleteVersion('encoder-copy', 1);
+		await go(listUrl);
+		await expect.poll(panel).toEqual(expect.arrayContaining(['files as logged 4.2 MB', 'stored (unique chunks) 4.2 MB', 'saved by dedup 0 B']));
+
+		// Deleting encoder v1, the chunk's last user, frees its 3 MiB at once.
+		await deleteVersion('encoder', 1);
+		await go(listUrl);
+		await expect.poll(panel).toEqual(expect.arrayContaining(['files as logged 1.0 MB', 'stored (unique chunks) 1.0 MB', 'saved by dedup 0 B']));
+		expect(await storedColumn('encoder')).toBe('1.0 MB');
 		expect(profile.errors).toEqual([]);
 	});
 
