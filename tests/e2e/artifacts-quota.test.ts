@@ -1,0 +1,97 @@
+/**
+ * Storage running out, for real, in Chromium: a quota set through CDP
+ * (Storage.overrideQuotaForOrigin) makes IndexedDB refuse the chunk writes of
+ * an upload. The user sees which file failed and about how much more space it
+ * needs, no version appears, and once there is room (the browser relaunched
+ * without the limit) the same upload goes through.
+ *
+ * The override is set before the app loads: set after the app had opened its
+ * database, Chromium left it unenforced for IndexedDB (even across a reload),
+ * while `Storage.getUsageAndQuota` showed it active.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { cleanupProfiles, launchProfile, startApp, type App } from './harness';
+
+const MiB = 1024 * 1024;
+const PROJECT = 'art-quota';
+
+let app: App;
+
+beforeAll(async () => {
+	app = await startApp();
+});
+
+afterAll(async () => {
+	await app?.close();
+	await cleanupProfiles();
+});
+
+/** Drops `size` bytes of a seeded pattern as `name` on the run page's zone. */
+function dropPattern(page: Page, name: string, size: number, seed: number) {
+	return page.evaluate(
+		({ name, size, seed }) => {
+			const bytes = new Uint8Array(size);
+			let x = seed | 0;
+			for (let i = 0; i < size; i++) {
+				x ^= x << 13;
+				x ^= x >>> 17;
+				x ^= x << 5;
+				bytes[i] = x & 0xff;
+			}
+			const transfer = new DataTransfer();
+			transfer.items.add(new File([bytes], name));
+			const zone = document.querySelector('[data-testid="artifact-drop-zone"]')!;
+			for (const type of ['dragenter', 'dragover', 'drop'])
+				zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+		},
+		{ name, size, seed }
+	);
+}
+
+async function openRunPage(page: Page, runId: string) {
+	await page.goto(new URL(`/p/${PROJECT}/r/${runId}`, app.url).href);
+	await page.getByTestId('artifact-drop-zone').waitFor();
+}
+
+it('names the file and the space it still needs when storage runs out, shows no version, and uploads once there is room', { timeout: 120_000 }, async () => {
+	const origin = new URL(app.url).origin;
+	let profile = await launchProfile();
+	let page = profile.context.pages()[0] ?? (await profile.context.newPage());
+	const cdp = await profile.context.newCDPSession(page);
+	await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 24 * MiB });
+
+	await page.goto(app.url);
+	await page.waitForFunction(() => 'cairn' in globalThis);
+	const runId = await page.evaluate(async (project) => {
+		const run = await (globalThis as any).cairn.startRun({ project, name: 'embedder' });
+		await run.finish();
+		return run.id as string;
+	}, PROJECT);
+	await openRunPage(page, runId);
+	await dropPattern(page, 'embeddings.npy', 40 * MiB, 5);
+	await page.getByTestId('artifact-name').fill('embeddings');
+	await page.getByRole('button', { name: 'Upload' }).click();
+	const alert = page.getByRole('alert').filter({ hasText: 'Not enough storage' });
+	await expect
+		.poll(() => alert.textContent(), { timeout: 60_000 })
+		.toMatch(/Not enough storage for "embeddings\.npy" \(40 MiB\): about [\d.]+ MiB more is needed on this device\. Free space/);
+	const refused = await page.evaluate(async (project) => {
+		const cairn = await (globalThis as any).cairn.getCairn();
+		return (await cairn.artifacts.getArtifact(project, 'embeddings')) ?? null;
+	}, PROJECT);
+	expect(refused).toBeNull();
+	expect(profile.errors).toEqual([]);
+
+	// Room again: the browser relaunched on the same profile, without the limit.
+	const dir = profile.dir;
+	await profile.close();
+	profile = await launchProfile(dir);
+	page = profile.context.pages()[0] ?? (await profile.context.newPage());
+	await openRunPage(page, runId);
+	await dropPattern(page, 'embeddings.npy', 40 * MiB, 5);
+	await page.getByTestId('artifact-name').fill('embeddings');
+	await page.getByRole('button', { name: 'Upload' }).click();
+	await expect.poll(() => page.getByTestId('upload-result').textContent(), { timeout: 60_000 }).toContain('Logged embeddings v1');
+	expect(profile.errors).toEqual([]);
+});
