@@ -9,66 +9,43 @@
  * database, Chromium left it unenforced for IndexedDB (even across a reload),
  * while `Storage.getUsageAndQuota` showed it active.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { dropPattern } from './drop';
 import { cleanupProfiles, launchProfile, startApp, type App } from './harness';
 
 const MiB = 1024 * 1024;
 const PROJECT = 'art-quota';
 
-let app: App;
-
-beforeAll(async () => {
-	app = await startApp();
-});
+let app: App | undefined;
 
 afterAll(async () => {
 	await app?.close();
 	await cleanupProfiles();
 });
 
-/** Drops `size` bytes of a seeded pattern as `name` on the run page's zone. */
-function dropPattern(page: Page, name: string, size: number, seed: number) {
-	return page.evaluate(
-		({ name, size, seed }) => {
-			const bytes = new Uint8Array(size);
-			let x = seed | 0;
-			for (let i = 0; i < size; i++) {
-				x ^= x << 13;
-				x ^= x >>> 17;
-				x ^= x << 5;
-				bytes[i] = x & 0xff;
-			}
-			const transfer = new DataTransfer();
-			transfer.items.add(new File([bytes], name));
-			const zone = document.querySelector('[data-testid="artifact-drop-zone"]')!;
-			for (const type of ['dragenter', 'dragover', 'drop'])
-				zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
-		},
-		{ name, size, seed }
-	);
-}
-
-async function openRunPage(page: Page, runId: string) {
-	await page.goto(new URL(`/p/${PROJECT}/r/${runId}`, app.url).href);
+async function openRunPage(page: Page, base: string, runId: string) {
+	await page.goto(new URL(`/p/${PROJECT}/r/${runId}`, base).href);
 	await page.getByTestId('artifact-drop-zone').waitFor();
 }
 
 it('names the file and the space it still needs when storage runs out, shows no version, and uploads once there is room', { timeout: 120_000 }, async () => {
-	const origin = new URL(app.url).origin;
+	app = await startApp();
+	const { url } = app;
+	const origin = new URL(url).origin;
 	let profile = await launchProfile();
 	let page = profile.context.pages()[0] ?? (await profile.context.newPage());
 	const cdp = await profile.context.newCDPSession(page);
 	await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 24 * MiB });
 
-	await page.goto(app.url);
+	await page.goto(url);
 	await page.waitForFunction(() => 'cairn' in globalThis);
 	const runId = await page.evaluate(async (project) => {
 		const run = await (globalThis as any).cairn.startRun({ project, name: 'embedder' });
 		await run.finish();
 		return run.id as string;
 	}, PROJECT);
-	await openRunPage(page, runId);
+	await openRunPage(page, url, runId);
 	await dropPattern(page, 'embeddings.npy', 40 * MiB, 5);
 	await page.getByTestId('artifact-name').fill('embeddings');
 	await page.getByRole('button', { name: 'Upload' }).click();
@@ -88,7 +65,7 @@ it('names the file and the space it still needs when storage runs out, shows no 
 	await profile.close();
 	profile = await launchProfile(dir);
 	page = profile.context.pages()[0] ?? (await profile.context.newPage());
-	await openRunPage(page, runId);
+	await openRunPage(page, url, runId);
 	await dropPattern(page, 'embeddings.npy', 40 * MiB, 5);
 	await page.getByTestId('artifact-name').fill('embeddings');
 	await page.getByRole('button', { name: 'Upload' }).click();

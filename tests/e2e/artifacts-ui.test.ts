@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { dropPattern as dropOn, patternBytes } from './drop';
 import { cleanupProfiles, launchProfile, startApp, type App, type Profile, navigate } from './harness';
 
 const PROJECT = 'art-ui';
@@ -46,40 +47,8 @@ afterAll(async () => {
 	await cleanupProfiles();
 });
 
-/** xorshift32 bytes: the same generator runs in the page (duplicated there: functions cannot cross into it). */
-function patternBytes(size: number, seed: number): Uint8Array {
-	const out = new Uint8Array(size);
-	let x = seed | 0;
-	for (let i = 0; i < size; i++) {
-		x ^= x << 13;
-		x ^= x >>> 17;
-		x ^= x << 5;
-		out[i] = x & 0xff;
-	}
-	return out;
-}
-
-/** Drops a File of patternBytes(size, seed) named `name` on the run page's zone (synthesized DataTransfer). */
-function dropPattern(name: string, size: number, seed: number) {
-	return page.evaluate(
-		({ name, size, seed }) => {
-			const bytes = new Uint8Array(size);
-			let x = seed | 0;
-			for (let i = 0; i < size; i++) {
-				x ^= x << 13;
-				x ^= x >>> 17;
-				x ^= x << 5;
-				bytes[i] = x & 0xff;
-			}
-			const transfer = new DataTransfer();
-			transfer.items.add(new File([bytes], name));
-			const zone = document.querySelector('[data-testid="artifact-drop-zone"]')!;
-			for (const type of ['dragenter', 'dragover', 'drop'])
-				zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
-		},
-		{ name, size, seed }
-	);
-}
+/** Drops a File of patternBytes(size, seed) named `name` on the run page's zone. */
+const dropPattern = (name: string, size: number, seed: number) => dropOn(page, name, size, seed);
 
 /** Resolves true once the upload progress bar has been seen (watching from before the click). */
 function watchForProgress() {
