@@ -177,8 +177,8 @@ export async function* readPieces(
 			const piece = await read;
 			if (!probe) readAhead();
 			yield piece;
-			// Asked for the next piece: this one is spent unless its buffer was taken.
-			if (piece.bytes.buffer.byteLength > 0) buffers.give(piece.bytes.buffer);
+			// Asked for the next piece: this one is spent (a buffer the consumer took is detached: give ignores it).
+			buffers.give(piece.bytes.buffer);
 			if (probe) readAhead();
 			probe = false;
 		}

@@ -15,12 +15,20 @@ export interface Sha256 {
 	digest(): string;
 }
 
+const built = new Map<boolean, Uint8Array<ArrayBuffer>>();
 const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
+
+/** Each variant's bytecode, generated once per thread (validated, then compiled, from the same bytes). */
+function moduleBytes(simd: boolean): Uint8Array<ArrayBuffer> {
+	let bytes = built.get(simd);
+	if (!bytes) built.set(simd, (bytes = buildSha256Module({ simd })));
+	return bytes;
+}
 
 let simdKnown: boolean | undefined;
 /** Whether this engine runs WebAssembly SIMD (all current browsers; the scalar module otherwise). */
 function simdSupported(): boolean {
-	return (simdKnown ??= WebAssembly.validate(buildSha256Module({ simd: true })));
+	return (simdKnown ??= WebAssembly.validate(moduleBytes(true)));
 }
 
 /**
@@ -29,7 +37,7 @@ function simdSupported(): boolean {
  */
 export async function createSha256({ simd = simdSupported() }: { simd?: boolean } = {}): Promise<Sha256> {
 	let module = compiled.get(simd);
-	if (!module) compiled.set(simd, (module = WebAssembly.compile(buildSha256Module({ simd }))));
+	if (!module) compiled.set(simd, (module = WebAssembly.compile(moduleBytes(simd))));
 	const instance = await WebAssembly.instantiate(await module);
 	const memory = instance.exports.memory as WebAssembly.Memory;
 	const blocks = instance.exports.blocks as (ptr: number, end: number) => void;
