@@ -57,6 +57,9 @@ export interface PeerArgs {
 const VALUE_OPTIONS = new Set(['--join', '--data', '--signal']);
 const FLAG_OPTIONS = new Set(['--quiet', '--help', '-h']);
 
+/** What an option looks like (`--port`, `-x`); anything else is never echoed in an error. */
+const OPTION_SHAPE = /^(?:--[a-z][a-z-]{0,30}|-[a-zA-Z])$/;
+
 /** Parses `process.argv.slice(2)`. Throws PeerUsageError, InvalidShareLinkError or InvalidFieldError. */
 export function parseArgs(argv: readonly string[]): PeerArgs {
 	let join: PeerArgs['join'] = null;
@@ -78,7 +81,8 @@ export function parseArgs(argv: readonly string[]): PeerArgs {
 		}
 		if (!VALUE_OPTIONS.has(name)) {
 			// Do not echo it: a stray argument is often an unquoted share link, cut at a space or '&'.
-			if (name.startsWith('-')) throw new PeerUsageError(`Unknown option ${name.split('=')[0]?.slice(0, 40)}`);
+			// Only an option-shaped name is named back: a base64url key may start with '-' too.
+			if (OPTION_SHAPE.test(name)) throw new PeerUsageError(`Unknown option ${name}`);
 			throw new PeerUsageError(`Unexpected argument number ${i + 1} (options are --join, --data, --signal, --quiet; is a share link missing its --join or its quotes?)`);
 		}
 		let value: string | undefined;

@@ -63,6 +63,11 @@ describe('parseArgs', () => {
 		// An unquoted link is often split by the shell; the piece may hold the key.
 		const stray = failure(['--data', 'd', keyText]);
 		expect(stray.message).toMatch(/Unexpected argument number 3/);
+		// base64url has '-': a key may start with it (1 in 64) and must still not be named back as an option.
+		const dashed = `-${keyText.slice(1)}`;
+		const dashedStray = failure(['--data', 'd', dashed]);
+		expect(dashedStray.message).toMatch(/Unexpected argument number 3/);
+		expect(dashedStray.message).not.toContain(dashed.slice(0, 8));
 		expect(failure(['--join', link, '--join', link, '--data', 'd']).message).toMatch(/given twice/);
 		expect(failure(['--quiet=yes', '--data', 'd']).message).toMatch(/takes no value/);
 	});
