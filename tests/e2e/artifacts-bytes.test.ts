@@ -10,12 +10,13 @@
  * Set CAIRN_SCREENSHOTS=dir to save screenshots of the previews.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Download, Page } from 'playwright-core';
+import { patternBytes } from './drop';
 import { cleanupProfiles, launchProfile, startApp, type App, type Profile, navigate } from './harness';
 
 const PROJECT = 'art-bytes';
@@ -131,6 +132,56 @@ describe('artifact bytes', () => {
 		expect(spawnSync('cmp', [big, saved.file]).status).toBe(0);
 		rmSync(big);
 		rmSync(saved.file);
+	});
+
+	it('logs a Uint8Array from the SDK through the worker pool, leaving it intact; one transferred away mid-call fails with SourceChangedError', async () => {
+		// Several 16 MiB pieces and a partial chunk, at an offset into a bigger buffer.
+		const size = 36 * 1024 * 1024 + 777;
+		const seed = 4242;
+		const expected = createHash('sha256').update(patternBytes(size, seed)).digest('hex');
+		const out = await page.evaluate(
+			async ({ project, size, seed }) => {
+				const pattern = (n: number, s: number) => {
+					const bytes = new Uint8Array(n + 16).subarray(8, 8 + n);
+					let x = s | 0;
+					for (let i = 0; i < n; i++) {
+						x ^= x << 13;
+						x ^= x >>> 17;
+						x ^= x << 5;
+						bytes[i] = x & 0xff;
+					}
+					return bytes;
+				};
+				const cairn = await (globalThis as any).cairn.getCairn();
+				const view = pattern(size, seed);
+				const before = Array.from(view.subarray(size - 64));
+				const logged = await cairn.logArtifact(project, null, 'sdk-bytes', view, { kind: 'model', path: 'weights.bin' });
+				const again = await cairn.logArtifact(project, null, 'sdk-bytes', view, { kind: 'model', path: 'weights.bin' });
+				const hashed = await cairn.hash(view);
+				const intact = view.byteLength === size && view.byteOffset === 8 && Array.from(view.subarray(size - 64)).every((b, i) => b === before[i]);
+
+				const doomed = pattern(size, seed + 1);
+				const call = cairn.logArtifact(project, null, 'sdk-doomed', doomed, { kind: 'model' });
+				// Moved to another thread while the worker reads it (an ArrayBuffer transfer detaches it here).
+				structuredClone(doomed.buffer, { transfer: [doomed.buffer] });
+				const failure = await call.then(
+					() => null,
+					(e: Error) => ({ name: e.name, message: e.message })
+				);
+				const doomedVersions = await cairn.db.artifactVersions.filter((v: { name: string }) => v.name === 'sdk-doomed').count();
+				return { sha256: logged.version.files[0].sha256, size: logged.version.files[0].size, hashed, created: again.created, message: again.message, intact, failure, doomedVersions };
+			},
+			{ project: PROJECT, size, seed }
+		);
+		expect(out.sha256).toBe(expected);
+		expect(out.size).toBe(size);
+		expect(out.hashed).toEqual({ size, sha256: expected });
+		expect(out.intact).toBe(true);
+		expect(out.created).toBe(false);
+		expect(out.message).toMatch(/Identical to sdk-bytes v1: no new version/);
+		expect(out.failure?.name).toBe('SourceChangedError');
+		expect(out.failure?.message).toMatch(/changed while being stored: 37749513 bytes became 0/);
+		expect(out.doomedVersions).toBe(0);
 	});
 
 	it('exports a version as one .tar that `tar -xf` unpacks and `sha256sum -c SHA256SUMS` accepts', async () => {

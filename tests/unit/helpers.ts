@@ -1,5 +1,6 @@
 import { Cairn, type CairnOptions } from '$lib/sdk/cairn';
 import { Workspace } from '$lib/sync/workspace';
+import type { RemoteBytes } from '$lib/workers/piece-reader';
 
 let counter = 0;
 
@@ -34,4 +35,33 @@ export { mulberry32 as rng } from '$lib/core/ml/prng';
 export function inProcess(cairn: Cairn): Workspace {
 	if (!(cairn.workspace instanceof Workspace)) throw new Error('expected an in-process workspace (a Cairn opened in Node)');
 	return cairn.workspace;
+}
+
+/**
+ * `bytes` as RemoteBytes the way the page serves them to an ingest worker:
+ * each read's buffer crosses over and back (detached on the way, as a
+ * transfer does), answered a turn later. `reads` records each read's length,
+ * `blobs` counts the chunk Blobs made.
+ */
+export function remoteBytesOf(bytes: Uint8Array): RemoteBytes & { reads: number[]; blobs: number } {
+	const cross = async (buffer: ArrayBuffer) => {
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		return structuredClone(buffer, { transfer: [buffer] });
+	};
+	const remote = {
+		remoteSize: bytes.length,
+		reads: [] as number[],
+		blobs: 0,
+		async read(into: ArrayBuffer, at: number, offset: number, length: number) {
+			remote.reads.push(length);
+			const there = await cross(into);
+			new Uint8Array(there, at, length).set(bytes.subarray(offset, offset + length));
+			return cross(there);
+		},
+		async blob(offset: number, length: number) {
+			remote.blobs++;
+			return new Blob([bytes.slice(offset, offset + length)]);
+		}
+	};
+	return remote;
 }

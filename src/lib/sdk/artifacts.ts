@@ -69,17 +69,16 @@ export interface ArtifactContext {
 	now: () => number;
 }
 
-function toSource(data: ArtifactData): Blob | ArrayBuffer {
+function toSource(data: ArtifactData): Blob | ArrayBuffer | Uint8Array {
 	if (data instanceof Blob) return data;
 	// No type: the path's extension decides (a string may be JSON, YAML, Markdown…).
 	if (typeof data === 'string') return new Blob([data]);
-	// Not copied here: ingestAll copies it for each attempt (the pool transfers what it is given).
-	if (data instanceof ArrayBuffer) return data;
-	if (data instanceof Uint8Array) return data.slice().buffer;
+	// Not copied: the ingest reads it a range at a time and leaves it as it is (see IngestPool.ingest).
+	if (data instanceof ArrayBuffer || data instanceof Uint8Array) return data;
 	throw new InvalidFieldError('artifact data', 'pass a File, Blob, ArrayBuffer, Uint8Array or string');
 }
 
-function normalizeFiles(name: string, data: ArtifactData | ArtifactFileInput[], options: LogArtifactOptions): { path: string; source: Blob | ArrayBuffer; type?: string }[] {
+function normalizeFiles(name: string, data: ArtifactData | ArtifactFileInput[], options: LogArtifactOptions): { path: string; source: Blob | ArrayBuffer | Uint8Array; type?: string }[] {
 	if (Array.isArray(data)) {
 		if (data.length === 0) throw new InvalidFieldError('artifact files', 'pass at least one { path, data }');
 		return data.map((f) => {
@@ -136,7 +135,7 @@ export async function logArtifact(ctx: ArtifactContext, name: string, data: Arti
 
 async function ingestAll(
 	ctx: ArtifactContext,
-	inputs: { path: string; source: Blob | ArrayBuffer; type?: string }[],
+	inputs: { path: string; source: Blob | ArrayBuffer | Uint8Array; type?: string }[],
 	total: number,
 	options: LogArtifactOptions
 ): Promise<{ files: ArtifactFile[]; newBytes: number }> {
@@ -144,9 +143,7 @@ async function ingestAll(
 	let newBytes = 0;
 	const files: ArtifactFile[] = [];
 	for (const input of inputs) {
-		// The pool transfers ArrayBuffers to its worker: hand it a copy so a retry can read the input again.
-		const source = input.source instanceof ArrayBuffer ? input.source.slice(0) : input.source;
-		const result = await ctx.ingest(source, {
+		const result = await ctx.ingest(input.source, {
 			label: input.path,
 			signal: options.signal,
 			onProgress: (p) => options.onProgress?.({ ...p, bytesDone: before + p.bytesDone, bytesTotal: total, file: input.path })

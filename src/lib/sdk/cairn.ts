@@ -67,7 +67,7 @@ export interface CairnOptions {
 }
 
 /** Hashes a file without storing it (e.g. to verify a dataset reference against a local copy). */
-export type HashFn = (source: Blob | ArrayBuffer, options?: IngestOptions) => Promise<{ size: number; sha256: string }>;
+export type HashFn = (source: Blob | ArrayBuffer | Uint8Array, options?: IngestOptions) => Promise<{ size: number; sha256: string }>;
 
 /**
  * Workers where the platform has them (the main thread stays free), in-process

@@ -5,7 +5,7 @@
  */
 import type { CairnDb } from '$lib/store/db';
 import { StorageQuotaError, throwIfAborted, type CancelSignal } from './ingest-errors';
-import type { IngestSource } from './piece-reader';
+import { isRemoteBytes, type IngestSource } from './piece-reader';
 
 /**
  * Chunk writes in flight. IndexedDB serializes them anyway; a few queued keep it
@@ -134,12 +134,17 @@ export class ChunkStore {
 			.finally(() => this.#piecesBehind--);
 	}
 
-	/** `bytes` is used only for in-memory sources (never transferred); a Blob source's chunk is a slice of it. */
+	/**
+	 * `bytes` is used only for in-memory sources (never transferred); a Blob
+	 * source's chunk is a slice of it, a RemoteBytes source's a Blob made where
+	 * its bytes are (its pieces here may have gone to the hashing thread).
+	 */
 	async #putChunk(hash: string, offset: number, length: number, bytes: Uint8Array<ArrayBuffer>) {
 		const { db, source, now } = this.#opts;
 		while (this.#puts.size >= PUTS_IN_FLIGHT) await Promise.race(this.#puts);
 		this.failOnPutError();
-		const data = source instanceof Blob ? source.slice(offset, offset + length) : new Blob([bytes]);
+		const data =
+			source instanceof Blob ? source.slice(offset, offset + length) : isRemoteBytes(source) ? await source.blob(offset, length) : new Blob([bytes]);
 		const put: Promise<void> = db.blobChunks.add({ hash, size: length, data, writtenAt: now() }).then(
 			() => {
 				this.#newChunks++;

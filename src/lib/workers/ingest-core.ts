@@ -49,12 +49,12 @@ import { fileDigestCacheOf, fileDigestKey, type FileDigestCache } from './file-d
 import { throwIfAborted } from './ingest-errors';
 import { inlineHasher, sha256Hex, type ChunkScanner, type CreateHasher, type StreamHasher } from './ingest-hashing';
 import { scanStored } from './ingest-scan';
-import { PIECE_BYTES, PieceBuffers, readPieces, readWhole, sizeOf, type IngestSource } from './piece-reader';
+import { isRemoteBytes, PIECE_BYTES, PieceBuffers, readPieces, readWhole, sizeOf, type IngestSource } from './piece-reader';
 
 export { FILE_DIGESTS_TABLE, fileDigestCacheOf, fileDigestKey, type FileDigestCache } from './file-digest-cache';
-export { IngestCancelledError, StorageQuotaError } from './ingest-errors';
+export { IngestCancelledError, SourceChangedError, StorageQuotaError } from './ingest-errors';
 export { inlineHasher, scanChunks, sha256Hex, type ChunkScanner, type CreateHasher, type StreamHasher } from './ingest-hashing';
-export { PIECE_BYTES, sizeOf, type IngestSource } from './piece-reader';
+export { isRemoteBytes, PIECE_BYTES, sizeOf, type IngestSource, type RemoteBytes } from './piece-reader';
 
 export interface IngestResult {
 	size: number;
@@ -123,10 +123,11 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 
 	// Whole-file hash strategy. Bytes already in memory and small enough: one
 	// WebCrypto digest, started now (it copies its input at once) and running
-	// beside the chunk work. Otherwise a streamed hasher, which — when a digest
+	// beside the chunk work. Otherwise (Blobs, RemoteBytes, large arrays) a
+	// streamed hasher, which — when a digest
 	// cache exists — starts only at the first chunk the store lacks: a file whose
 	// chunks are all stored may be known already.
-	const oneShot = !(source instanceof Blob) && size <= ONE_SHOT_MAX_BYTES ? sha256Hex(source) : undefined;
+	const oneShot = !(source instanceof Blob) && !isRemoteBytes(source) && size <= ONE_SHOT_MAX_BYTES ? sha256Hex(source) : undefined;
 	oneShot?.catch(() => {});
 	const cache = oneShot ? undefined : deps.digestCache === null ? undefined : (deps.digestCache ?? fileDigestCacheOf(db));
 	// The job's piece buffers: the hasher gives back the ones it takes.
@@ -174,7 +175,7 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 			} else if (await store.storeNew(piece.offset, hashes, lengths, views)) {
 				// The first chunk the store lacks: the file is new (or resumed); hash what came before.
 				await feedRange(await startHasher(), 0, piece.offset);
-			} else if (piece.offset === 0 && pieceEnd < size && source instanceof Blob) {
+			} else if (piece.offset === 0 && pieceEnd < size && (source instanceof Blob || isRemoteBytes(source))) {
 				// The first piece is all stored: likely a re-logged file. Hash the rest's chunks two at a time.
 				const rest = await scanStored(source, pieceEnd, { db, size, chunkBytes, pieceBytes, signal, label, report, scanChunks: deps.scanChunks });
 				if (rest) {
@@ -251,7 +252,7 @@ export async function hashBytes(source: IngestSource, deps: HashDeps = {}): Prom
 	if (size === 0) return { size, sha256: EMPTY_SHA256 };
 	if (size <= (deps.oneShotMaxBytes ?? ONE_SHOT_MAX_BYTES)) {
 		const whole =
-			source instanceof Blob
+			source instanceof Blob || isRemoteBytes(source)
 				? await readWhole(
 						source,
 						(bytesDone) => {

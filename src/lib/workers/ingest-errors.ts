@@ -1,5 +1,5 @@
 /**
- * The errors an ingest names for its caller (cancelled, out of storage), and the
+ * The errors an ingest names for its caller (cancelled, out of storage, source changed), and the
  * cancellation check the pipeline runs between steps.
  */
 import { CairnError } from '$lib/core/errors';
@@ -26,6 +26,23 @@ export class StorageQuotaError extends CairnError {
 		);
 		this.fileSize = fileSize;
 		this.bytesNeeded = bytesNeeded;
+	}
+}
+
+/**
+ * Bytes handed over in memory (a Uint8Array or ArrayBuffer) changed size while
+ * they were being stored: the buffer was transferred, detached or resized.
+ * They are read as the ingest goes (not copied whole up front), so they must
+ * stay as they are until the call resolves. Nothing was logged.
+ */
+export class SourceChangedError extends CairnError {
+	override readonly name: string = 'SourceChangedError';
+	constructor(label: string | undefined, expected: number, actual: number) {
+		super(
+			'source_changed',
+			`The bytes of ${label ? `"${label}"` : 'the artifact'} changed while being stored: ${expected} bytes became ${actual} (was the buffer transferred, detached or resized?). ` +
+				'Keep the array as it is until logArtifact resolves, then log it again; nothing was logged.'
+		);
 	}
 }
 

@@ -3,7 +3,7 @@
  * the streamed whole-file hasher, and the chunk scanner that hashes a range of
  * a Blob piece by piece.
  */
-import { readPieces } from './piece-reader';
+import { readPieces, type IngestSource } from './piece-reader';
 import { createSha256 } from './sha256-wasm';
 
 /** A whole-file SHA-256 fed in order. Inline (sha256-wasm) by default; the worker passes one running on another thread. */
@@ -48,7 +48,7 @@ export const inlineHasher: CreateHasher = async () => {
  * it answers false.
  */
 export type ChunkScanner = (
-	source: Blob,
+	source: IngestSource,
 	start: number,
 	end: number,
 	chunkBytes: number,

@@ -14,10 +14,10 @@
 import * as Comlink from 'comlink';
 import { CairnError } from '$lib/core/errors';
 import type { CairnDb } from '$lib/store/db';
-import { hashBytes, IngestCancelledError, ingestBytes, sizeOf, StorageQuotaError, type IngestResult, type IngestSource } from './ingest-core';
+import { hashBytes, IngestCancelledError, ingestBytes, sizeOf, SourceChangedError, StorageQuotaError, type IngestResult, type IngestSource } from './ingest-core';
 import type { IngestWorkerApi, WireError } from './ingest.worker';
 
-export { IngestCancelledError, StorageQuotaError, type IngestResult } from './ingest-core';
+export { IngestCancelledError, SourceChangedError, StorageQuotaError, type IngestResult } from './ingest-core';
 
 export interface IngestProgress {
 	bytesDone: number;
@@ -36,7 +36,7 @@ export interface IngestOptions {
 }
 
 /** What the SDK needs: store a file's chunks, return its manifest. IngestPool and inProcessIngest both provide one. */
-export type Ingest = (source: Blob | ArrayBuffer, options: IngestOptions) => Promise<IngestResult>;
+export type Ingest = (source: Blob | ArrayBuffer | Uint8Array, options: IngestOptions) => Promise<IngestResult>;
 
 /** The worker died or could not start; its job is lost (chunks it wrote stay until the GC sweeps them). */
 export class IngestWorkerError extends CairnError {
@@ -129,16 +129,26 @@ export class IngestPool {
 		this.#slots = Array.from({ length: this.size }, () => null);
 	}
 
-	/** Stores `source` as chunks in the database `dbName`; see ingestBytes. */
-	ingest(source: Blob | ArrayBuffer, options: IngestOptions & { dbName: string; chunkBytes?: number }): Promise<IngestResult> {
+	/**
+	 * Stores `source` as chunks in the database `dbName`; see ingestBytes.
+	 * Bytes in memory stay here, neither copied whole nor detached: the worker
+	 * asks for a range at a time (pageBytes), so they must not change until this
+	 * resolves (SourceChangedError if their size does).
+	 */
+	ingest(source: Blob | ArrayBuffer | Uint8Array, options: IngestOptions & { dbName: string; chunkBytes?: number }): Promise<IngestResult> {
+		const job = { chunkBytes: options.chunkBytes, label: options.label };
+		if (source instanceof Blob) return this.#submit(source, options, (remote, onBytes) => remote.ingest(options.dbName, source, job, onBytes));
+		const bytes = pageBytes(source, options.label);
 		return this.#submit(source, options, (remote, onBytes) =>
-			remote.ingest(options.dbName, transferable(source), { chunkBytes: options.chunkBytes, label: options.label }, onBytes)
+			bytes.guard(remote.ingestRemote(options.dbName, bytes.size, bytes.read, bytes.blob, job, onBytes))
 		);
 	}
 
-	/** The SHA-256 of `source`, storing nothing. */
-	hash(source: Blob | ArrayBuffer, options: IngestOptions = {}): Promise<{ size: number; sha256: string }> {
-		return this.#submit(source, options, (remote, onBytes) => remote.hash(transferable(source), onBytes));
+	/** The SHA-256 of `source`, storing nothing (bytes in memory as for `ingest`). */
+	hash(source: Blob | ArrayBuffer | Uint8Array, options: IngestOptions = {}): Promise<{ size: number; sha256: string }> {
+		if (source instanceof Blob) return this.#submit(source, options, (remote, onBytes) => remote.hash(source, onBytes));
+		const bytes = pageBytes(source, options.label);
+		return this.#submit(source, options, (remote, onBytes) => bytes.guard(remote.hashRemote(bytes.size, bytes.read, onBytes)));
 	}
 
 	/** Stops every worker; running and queued jobs reject. */
@@ -153,7 +163,7 @@ export class IngestPool {
 	}
 
 	#submit<T>(
-		source: Blob | ArrayBuffer,
+		source: Blob | ArrayBuffer | Uint8Array,
 		options: IngestOptions,
 		call: (remote: Comlink.Remote<IngestWorkerApi>, onBytes: (bytesDone: number) => void) => Promise<T>
 	): Promise<T> {
@@ -243,9 +253,52 @@ export class IngestPool {
 	}
 }
 
-/** ArrayBuffers move to the worker (detached here) instead of being copied on the main thread. */
-function transferable<T extends Blob | ArrayBuffer>(source: T): T {
-	return source instanceof ArrayBuffer ? Comlink.transfer(source, [source]) : source;
+/** Bytes copied into a Blob per task when the page makes a chunk's Blob (pageBytes). */
+const BLOB_PART_BYTES = 1024 * 1024;
+
+/** Resolves in a later task, so the page can paint and handle input in between. */
+function nextTask(): Promise<void> {
+	const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+	return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The page's side of RemoteBytes (piece-reader.ts): the worker asks for one
+ * range at a time, so no task here copies more than REMOTE_READ_BYTES. A 1 GiB
+ * array copied whole before its transfer (so the caller's stayed usable) had
+ * blocked the main thread for 1–6.6 s. `guard` turns the job's failure into the
+ * SourceChangedError a read found, if one did.
+ */
+function pageBytes(source: ArrayBuffer | Uint8Array, label: string | undefined) {
+	const view = source instanceof Uint8Array ? source : new Uint8Array(source);
+	const size = view.byteLength;
+	let changed: SourceChangedError | undefined;
+	const check = () => {
+		if (view.byteLength !== size) throw (changed ??= new SourceChangedError(label, size, view.byteLength));
+	};
+	return {
+		size,
+		read: Comlink.proxy((into: ArrayBuffer, at: number, offset: number, length: number) => {
+			check();
+			new Uint8Array(into, at, length).set(view.subarray(offset, offset + length));
+			return Comlink.transfer(into, [into]);
+		}),
+		blob: Comlink.proxy(async (offset: number, length: number) => {
+			// In parts made in separate tasks: the Blob constructor copies into fresh
+			// memory, and one 4 MiB chunk took up to 55 ms here (a long task).
+			const parts: Blob[] = [];
+			for (let at = offset; at < offset + length; at += BLOB_PART_BYTES) {
+				if (parts.length > 0) await nextTask();
+				check();
+				parts.push(new Blob([view.subarray(at, Math.min(offset + length, at + BLOB_PART_BYTES)) as Uint8Array<ArrayBuffer>]));
+			}
+			return new Blob(parts);
+		}),
+		guard: <T>(job: Promise<T>): Promise<T> =>
+			job.catch((error: unknown) => {
+				throw changed ?? error;
+			})
+	};
 }
 
 /** The pipeline on the calling thread: for Node, tests, and pages without workers. */
@@ -256,7 +309,7 @@ export function inProcessIngest(db: CairnDb, now: () => number = Date.now): Inge
 }
 
 /** `hashBytes` on the calling thread, with the same options and progress as IngestPool.hash. */
-export function inProcessHash(): (source: Blob | ArrayBuffer, options?: IngestOptions) => Promise<{ size: number; sha256: string }> {
+export function inProcessHash(): (source: Blob | ArrayBuffer | Uint8Array, options?: IngestOptions) => Promise<{ size: number; sha256: string }> {
 	return (source, options = {}) => runInProcess(source, options, (signal, onBytes) => hashBytes(source, { label: options.label, signal, onProgress: onBytes }));
 }
 

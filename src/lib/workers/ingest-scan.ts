@@ -8,6 +8,7 @@ import type { CairnDb } from '$lib/store/db';
 import { storedHashes } from './chunk-store';
 import { scanChunks, type ChunkScanner } from './ingest-hashing';
 import { throwIfAborted, type CancelSignal } from './ingest-errors';
+import type { IngestSource } from './piece-reader';
 
 export interface ScanOptions {
 	db: CairnDb;
@@ -30,7 +31,7 @@ export interface ScanOptions {
  * undefined (the file is new or partly stored: it gets hashed as it goes).
  * Stores nothing: the caller accounts for the chunks (ChunkStore.markAllStored).
  */
-export async function scanStored(blob: Blob, from: number, opts: ScanOptions): Promise<string[] | undefined> {
+export async function scanStored(blob: IngestSource, from: number, opts: ScanOptions): Promise<string[] | undefined> {
 	const { db, size, chunkBytes, pieceBytes, signal, label, report } = opts;
 	const count = Math.ceil((size - from) / chunkBytes);
 	const mid = Math.min(size, from + Math.ceil(count / 2) * chunkBytes);

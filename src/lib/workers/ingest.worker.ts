@@ -3,7 +3,8 @@
  * through IngestPool (ingest-pool.ts), not directly. One job at a time.
  *
  * This module runs in two roles, told apart by the worker's name:
- * - the ingest worker (any name but HASHER_NAME) reads the file, hashes its
+ * - the ingest worker (any name but HASHER_NAME) reads the file (a Blob, or
+ *   bytes that stay on the page, copied over a range at a time), hashes its
  *   chunks (WebCrypto), writes the chunks the store lacks to IndexedDB, and
  * - feeds the whole-file SHA-256 to a hashing thread: the same module started
  *   again by the ingest worker as a nested worker named HASHER_NAME. The
@@ -17,17 +18,30 @@
 import * as Comlink from 'comlink';
 import { CairnError } from '$lib/core/errors';
 import { openDb, type CairnDb } from '$lib/store/db';
-import { hashBytes, ingestBytes, scanChunks, StorageQuotaError, type ChunkScanner, type CreateHasher, type IngestResult } from './ingest-core';
+import { hashBytes, ingestBytes, scanChunks, StorageQuotaError, type ChunkScanner, type CreateHasher, type IngestResult, type RemoteBytes } from './ingest-core';
 import { createSha256, type Sha256 } from './sha256-wasm';
+
+/** The page's side of RemoteBytes (piece-reader.ts), passed as Comlink proxies. */
+export type RemoteRead = (into: ArrayBuffer, at: number, offset: number, length: number) => ArrayBuffer | Promise<ArrayBuffer>;
+export type RemoteBlob = (offset: number, length: number) => Blob | Promise<Blob>;
 
 export type IngestWorkerApi = {
 	/** Stores `source` as chunks in the Dexie database `dbName` and returns its manifest. */
-	ingest(dbName: string, source: Blob | ArrayBuffer, options: { chunkBytes?: number; label?: string }, onProgress: (bytesDone: number) => void): Promise<IngestResult>;
+	ingest(dbName: string, source: Blob, options: IngestJobOptions, onProgress: (bytesDone: number) => void): Promise<IngestResult>;
+	/** `ingest` of `size` bytes that stay on the page: `read` and `blob` copy ranges of them over when asked. */
+	ingestRemote(dbName: string, size: number, read: RemoteRead, blob: RemoteBlob, options: IngestJobOptions, onProgress: (bytesDone: number) => void): Promise<IngestResult>;
 	/** The SHA-256 of `source`, storing nothing. */
-	hash(source: Blob | ArrayBuffer, onProgress: (bytesDone: number) => void): Promise<{ size: number; sha256: string }>;
+	hash(source: Blob, onProgress: (bytesDone: number) => void): Promise<{ size: number; sha256: string }>;
+	/** `hash` of `size` bytes that stay on the page. */
+	hashRemote(size: number, read: RemoteRead, onProgress: (bytesDone: number) => void): Promise<{ size: number; sha256: string }>;
 	/** Stops the running job soon; it rejects with IngestCancelledError. */
 	cancel(): void;
 };
+
+export interface IngestJobOptions {
+	chunkBytes?: number;
+	label?: string;
+}
 
 /** The API of this module in its hashing-thread role. */
 export type HasherThreadApi = {
@@ -168,9 +182,26 @@ const remoteHasher: CreateHasher = async (recycle) => {
 
 /** A ChunkScanner on the hashing thread: the second half of a re-logged file's chunks, hashed beside this thread's half. */
 const remoteScanner: ChunkScanner = async (source, start, end, chunkBytes, pieceBytes, onPiece) => {
+	if (!(source instanceof Blob)) throw new TypeError('the hashing thread scans Blobs only');
 	const { remote, broken } = getHasherThread();
 	await Promise.race([remote.scan(source, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece)), broken]);
 };
+
+/** RemoteBytes over the page's proxies; `release` closes their ports once the job is done. */
+function remoteBytes(size: number, read: RemoteRead, blob?: RemoteBlob): RemoteBytes & { release(): void } {
+	const proxies = [read, blob].filter((p) => p !== undefined) as unknown as Comlink.Remote<unknown>[];
+	return {
+		remoteSize: size,
+		read: async (into, at, offset, length) => read(Comlink.transfer(into, [into]), at, offset, length),
+		blob: async (offset, length) => {
+			if (!blob) throw new Error('these bytes were given for hashing only');
+			return blob(offset, length);
+		},
+		release: () => {
+			for (const proxy of proxies) proxy[Comlink.releaseProxy]();
+		}
+	};
+}
 
 function toWire(error: unknown): WireError | unknown {
 	if (!(error instanceof Error)) return error;
@@ -212,34 +243,51 @@ function startIngestWorker() {
 		}
 	};
 
+	const ingest = (dbName: string, source: Blob | RemoteBytes, options: IngestJobOptions, onProgress: (bytesDone: number) => void) =>
+		run(async (signal) => {
+			let db = dbs.get(dbName);
+			if (!db) dbs.set(dbName, (db = openDb(dbName)));
+			const progress = throttled(onProgress);
+			const result = await ingestBytes(source, {
+				db,
+				now: Date.now,
+				chunkBytes: options.chunkBytes,
+				label: options.label,
+				signal,
+				onProgress: progress,
+				createHasher: remoteHasher,
+				// The hashing thread can read a Blob; RemoteBytes answer only this thread.
+				scanChunks: source instanceof Blob ? remoteScanner : undefined
+			});
+			progress(result.size, true);
+			return result;
+		});
+	const hash = (source: Blob | RemoteBytes, onProgress: (bytesDone: number) => void) =>
+		run(async (signal) => {
+			const progress = throttled(onProgress);
+			const result = await hashBytes(source, { signal, onProgress: progress, createHasher: remoteHasher });
+			progress(result.size, true);
+			return result;
+		});
+
 	const api: IngestWorkerApi = {
-		ingest(dbName, source, options, onProgress) {
-			return run(async (signal) => {
-				let db = dbs.get(dbName);
-				if (!db) dbs.set(dbName, (db = openDb(dbName)));
-				const progress = throttled(onProgress);
-				const result = await ingestBytes(source, {
-					db,
-					now: Date.now,
-					chunkBytes: options.chunkBytes,
-					label: options.label,
-					signal,
-					onProgress: progress,
-					// Bytes already in memory have no reads to overlap: hash them here.
-					createHasher: source instanceof Blob ? remoteHasher : undefined,
-					scanChunks: remoteScanner
-				});
-				progress(result.size, true);
-				return result;
-			});
+		ingest,
+		async ingestRemote(dbName, size, read, blob, options, onProgress) {
+			const source = remoteBytes(size, read, blob);
+			try {
+				return await ingest(dbName, source, options, onProgress);
+			} finally {
+				source.release();
+			}
 		},
-		hash(source, onProgress) {
-			return run(async (signal) => {
-				const progress = throttled(onProgress);
-				const result = await hashBytes(source, { signal, onProgress: progress, createHasher: source instanceof Blob ? remoteHasher : undefined });
-				progress(result.size, true);
-				return result;
-			});
+		hash,
+		async hashRemote(size, read, onProgress) {
+			const source = remoteBytes(size, read);
+			try {
+				return await hash(source, onProgress);
+			} finally {
+				source.release();
+			}
 		},
 		cancel() {
 			if (job) job.aborted = true;

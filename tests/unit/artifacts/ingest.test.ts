@@ -25,7 +25,7 @@ import {
 } from '$lib/workers/ingest-core';
 import { inProcessIngest, IngestPool, IngestWorkerError, ProgressMeter } from '$lib/workers/ingest-pool';
 import { createSha256 } from '$lib/workers/sha256-wasm';
-import { rng } from '../helpers';
+import { remoteBytesOf, rng } from '../helpers';
 
 const CHUNK = 1024;
 const PINNED_SEEDS = [1, 2024];
@@ -47,10 +47,12 @@ function randomBytes(rand: () => number, n: number): Uint8Array<ArrayBuffer> {
 	return out;
 }
 
-type SourceKind = 'blob' | 'arraybuffer' | 'view';
-/** The same bytes as a Blob, a fresh ArrayBuffer, or a Uint8Array view at an offset into a bigger buffer. */
+type SourceKind = 'blob' | 'arraybuffer' | 'view' | 'remote';
+const SOURCE_KINDS = ['blob', 'arraybuffer', 'view', 'remote'] as const;
+/** The same bytes as a Blob, a fresh ArrayBuffer, a Uint8Array view at an offset into a bigger buffer, or RemoteBytes (held by the page). */
 function asSource(bytes: Uint8Array, kind: SourceKind): IngestSource {
 	if (kind === 'blob') return new Blob([bytes.slice()]);
+	if (kind === 'remote') return remoteBytesOf(bytes.slice());
 	if (kind === 'arraybuffer') return bytes.slice().buffer;
 	const padded = new Uint8Array(bytes.length + 7);
 	padded.set(bytes, 3);
@@ -147,7 +149,7 @@ describe('ingestBytes fuzz', () => {
 				const db = freshDb(withCache);
 				const pieceBytes = CHUNK * (1 + Math.floor(rand() * 4));
 				const size = pickSize(rand, pieceBytes);
-				const kind = (['blob', 'arraybuffer', 'view'] as const)[Math.floor(rand() * 3)] ?? 'blob';
+				const kind = SOURCE_KINDS[Math.floor(rand() * SOURCE_KINDS.length)] ?? 'blob';
 				const bytes = randomBytes(rand, size);
 				const createHasher = rand() < 0.5 ? detachingHasher : undefined;
 				const context = `seed ${seed} round ${round}: ${size} bytes, ${kind}, piece ${pieceBytes}, cache ${withCache}, detaching ${createHasher !== undefined}`;
@@ -301,6 +303,32 @@ describe('ingestBytes', () => {
 		expect(await db.blobChunks.count()).toBe(0);
 	});
 
+	it('stores RemoteBytes from Blobs made where the bytes are, and scans them when re-logged', async () => {
+		const db = freshDb(true);
+		const bytes = randomBytes(rng(31), 9 * CHUNK + 5);
+		const deps = { db, now: () => 1, chunkBytes: CHUNK, pieceBytes: 2 * CHUNK, createHasher: detachingHasher };
+		const remote = remoteBytesOf(bytes);
+		const first = await ingestBytes(remote, deps);
+		await expectIngested(db, bytes, first, CHUNK, 'remote');
+		// One Blob per chunk stored, none for the reads; the hasher took every piece away.
+		expect(remote.blobs).toBe(10);
+		const again = remoteBytesOf(bytes);
+		expect(await ingestBytes(again, deps)).toEqual({ ...first, newChunks: 0, newBytes: 0 });
+		expect(again.blobs).toBe(0);
+		db.close();
+	});
+
+	it('fails with the error a RemoteBytes read throws (the bytes changed on the page)', async () => {
+		const db = freshDb();
+		const bytes = randomBytes(rng(32), 6 * CHUNK);
+		const remote = remoteBytesOf(bytes);
+		const read = remote.read;
+		const changed = new Error('changed');
+		remote.read = (into, at, offset, length) => (offset >= 3 * CHUNK ? Promise.reject(changed) : read(into, at, offset, length));
+		await expect(ingestBytes(remote, { db, now: () => 1, chunkBytes: CHUNK, pieceBytes: CHUNK, createHasher: detachingHasher })).rejects.toBe(changed);
+		db.close();
+	});
+
 	it('stops with IngestCancelledError when the signal is aborted, keeping chunks already written', async () => {
 		const db = freshDb();
 		const bytes = randomBytes(rng(10), 80 * CHUNK);
@@ -378,7 +406,7 @@ describe('hashBytes', () => {
 		for (const size of [0, 1, 63, 64, 65, 3 * CHUNK, 10 * CHUNK + 7]) {
 			const bytes = randomBytes(rand, size);
 			for (const oneShotMaxBytes of [0, 1 << 30]) {
-				for (const kind of ['blob', 'arraybuffer', 'view'] as const) {
+				for (const kind of SOURCE_KINDS) {
 					const progress: number[] = [];
 					const result = await hashBytes(asSource(bytes, kind), { oneShotMaxBytes, pieceBytes: 2 * CHUNK, createHasher: detachingHasher, onProgress: (n) => progress.push(n) });
 					expect(result, `${size} ${kind} ${oneShotMaxBytes}`).toEqual({ size, sha256: sha256(bytes) });

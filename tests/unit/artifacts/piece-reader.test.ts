@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PieceBuffers, readPieces, readWhole } from '$lib/workers/piece-reader';
-import { rng } from '../helpers';
+import { PieceBuffers, readPieces, readWhole, REMOTE_READ_BYTES, type IngestSource } from '$lib/workers/piece-reader';
+import { remoteBytesOf, rng } from '../helpers';
 
 const PIECE = 1024;
 
@@ -9,7 +9,7 @@ function randomBytes(seed: number, n: number): Uint8Array<ArrayBuffer> {
 	return Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
 }
 
-async function collect(source: Blob | Uint8Array, start: number, end: number, buffers?: PieceBuffers) {
+async function collect(source: IngestSource, start: number, end: number, buffers?: PieceBuffers) {
 	const pieces: { offset: number; bytes: Uint8Array }[] = [];
 	for await (const piece of readPieces(source, start, end, PIECE, { buffers })) pieces.push({ offset: piece.offset, bytes: piece.bytes.slice() });
 	return pieces;
@@ -17,6 +17,43 @@ async function collect(source: Blob | Uint8Array, start: number, end: number, bu
 
 afterEach(() => {
 	vi.restoreAllMocks();
+});
+
+describe('RemoteBytes', () => {
+	it('are read in ranges of at most REMOTE_READ_BYTES into reused piece buffers, and whole', async () => {
+		const pieceBytes = 4 * REMOTE_READ_BYTES;
+		const big = new Uint8Array(2 * pieceBytes + 5);
+		for (let at = 0; at < big.length; at += 4096) big[at] = (at / 4096) & 255;
+		big[big.length - 1] = 99;
+		const remote = remoteBytesOf(big);
+		const buffers = new PieceBuffers(pieceBytes);
+		const out = new Uint8Array(big.length);
+		const offsets: number[] = [];
+		for await (const piece of readPieces(remote, 0, big.length, pieceBytes, { buffers })) {
+			expect(piece.owned).toBe(true);
+			offsets.push(piece.offset);
+			out.set(piece.bytes, piece.offset);
+		}
+		// Compared as Buffers: toEqual walks a 32 MiB array entry by entry (out of memory).
+		expect(Buffer.from(out).equals(Buffer.from(big))).toBe(true);
+		expect(offsets).toEqual([0, pieceBytes, 2 * pieceBytes]);
+		expect(Math.max(...remote.reads)).toBe(REMOTE_READ_BYTES);
+		expect(remote.reads.reduce((a, b) => a + b, 0)).toBe(big.length);
+		expect(buffers.allocated).toBeLessThanOrEqual(3);
+
+		const whole = remoteBytesOf(big);
+		expect(Buffer.from(await readWhole(whole)).equals(Buffer.from(big))).toBe(true);
+		expect(Math.max(...whole.reads)).toBe(REMOTE_READ_BYTES);
+		expect(await readWhole(remoteBytesOf(new Uint8Array(0)))).toEqual(new Uint8Array(0));
+	});
+
+	it('yield a middle range from its own offset', async () => {
+		const bytes = randomBytes(8, 10 * PIECE + 3);
+		const pieces = await collect(remoteBytesOf(bytes), 2 * PIECE + 1, 7 * PIECE);
+		const joined = new Uint8Array(7 * PIECE - 2 * PIECE - 1);
+		for (const p of pieces) joined.set(p.bytes, p.offset - (2 * PIECE + 1));
+		expect(joined).toEqual(bytes.subarray(2 * PIECE + 1, 7 * PIECE));
+	});
 });
 
 describe('readPieces', () => {
