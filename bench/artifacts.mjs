@@ -243,7 +243,8 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 		// loaded before the phase: its memory figure is the ingest's, not theirs.
 		await page.evaluate(async () => {
 			const input = /** @type {HTMLInputElement} */ (document.getElementById('cairn-bench-files'));
-			/** @type {any} */ (globalThis).__cairnBenchBytes = new Uint8Array(await /** @type {File} */ (input.files?.[0]).arrayBuffer());
+			const file = /** @type {File} */ (input.files?.[0]);
+			/** @type {any} */ (globalThis).__cairnBenchBytes = new Uint8Array(await file.arrayBuffer());
 		});
 		await new Promise((r) => setTimeout(r, 1000));
 		const ingestFromBytes = await phase('ingest 1 GiB from bytes in the page', { op: 'ingest', file: 0, dbName: `${dbName}-bytes`, bytes: true }, bigBytes, bigAnchor);
