@@ -114,6 +114,21 @@ function inPage(page, what) {
 			for (const entry of list.getEntries()) longTasks.push(entry.duration);
 		});
 		observer.observe({ type: 'longtask', buffered: false });
+		// What ran in the longest frame with a long task (Long Animation Frames: scripts with their invokers).
+		/** @type {{ duration: number, scripts: string[] } | null} */
+		let longestFrame = null;
+		const frames = new PerformanceObserver((list) => {
+			for (const entry of /** @type {any[]} */ (list.getEntries())) {
+				if (longestFrame && entry.duration <= longestFrame.duration) continue;
+				longestFrame = {
+					duration: Math.round(entry.duration),
+					scripts: (entry.scripts ?? []).map(
+						(/** @type {any} */ s) => `${s.invoker || s.invokerType} ${s.sourceFunctionName || ''}@${String(s.sourceURL).split('/').pop()}: ${Math.round(s.duration)} ms`
+					)
+				};
+			}
+		});
+		if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) frames.observe({ type: 'long-animation-frame', buffered: false });
 		let lastTick = performance.now();
 		let worstGap = 0;
 		const ticker = setInterval(() => {
@@ -130,9 +145,10 @@ function inPage(page, what) {
 					: await pool.ingest(source, { dbName, label: file_.name, onProgress: () => progressEvents++ });
 			const ms = performance.now() - t;
 			await new Promise((r) => setTimeout(r, 100));
-			return { ms, result, longestTaskMs: Math.max(0, ...longTasks), longTasks: longTasks.length, worstTimerGapMs: worstGap, progressEvents };
+			return { ms, result, longestTaskMs: Math.max(0, ...longTasks), longTasks: longTasks.length, longestFrame: longTasks.length ? longestFrame : null, worstTimerGapMs: worstGap, progressEvents };
 		} finally {
 			observer.disconnect();
+			frames.disconnect();
 			clearInterval(ticker);
 		}
 	}, what);
@@ -218,7 +234,13 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 				...rates(bytes, value.ms, anchor),
 				sha256MatchesSha256sum: matches,
 				...(what.op === 'ingest' ? { newChunks: value.result.newChunks, newBytes: value.result.newBytes, chunks: value.result.chunks.length } : {}),
-				mainThread: { longestTaskMs: +value.longestTaskMs.toFixed(0), longTasks: value.longTasks, worstTimerGapMs: +value.worstTimerGapMs.toFixed(0), progressEvents: value.progressEvents },
+				mainThread: {
+					longestTaskMs: +value.longestTaskMs.toFixed(0),
+					longTasks: value.longTasks,
+					...(value.longestFrame ? { longestFrame: value.longestFrame } : {}),
+					worstTimerGapMs: +value.worstTimerGapMs.toFixed(0),
+					progressEvents: value.progressEvents
+				},
 				memory,
 				cpu
 			};
