@@ -40,10 +40,9 @@ export function inProcess(cairn: Cairn): Workspace {
 /**
  * `bytes` as RemoteBytes the way the page serves them to an ingest worker:
  * each read's buffer crosses over and back (detached on the way, as a
- * transfer does), answered a turn later. `reads` records each read's length,
- * `blobs` counts the chunk Blobs made.
+ * transfer does), answered a turn later. `reads` records each read's length.
  */
-export function remoteBytesOf(bytes: Uint8Array): RemoteBytes & { reads: number[]; blobs: number } {
+export function remoteBytesOf(bytes: Uint8Array): RemoteBytes & { reads: number[] } {
 	const cross = async (buffer: ArrayBuffer) => {
 		await new Promise((resolve) => setTimeout(resolve, 0));
 		return structuredClone(buffer, { transfer: [buffer] });
@@ -51,17 +50,12 @@ export function remoteBytesOf(bytes: Uint8Array): RemoteBytes & { reads: number[
 	const remote = {
 		remoteSize: bytes.length,
 		reads: [] as number[],
-		blobs: 0,
 		async read(into: ArrayBuffer, at: number, offset: number, length: number) {
 			remote.reads.push(length);
 			const there = await cross(into);
 			new Uint8Array(there, at, length).set(bytes.subarray(offset, offset + length));
 			return cross(there);
 		},
-		async blob(offset: number, length: number) {
-			remote.blobs++;
-			return new Blob([bytes.slice(offset, offset + length)]);
-		}
 	};
 	return remote;
 }

@@ -5,7 +5,7 @@
  */
 import type { CairnDb } from '$lib/store/db';
 import { StorageQuotaError, throwIfAborted, type CancelSignal } from './ingest-errors';
-import { isRemoteBytes, type IngestSource } from './piece-reader';
+import { isRemoteBytes, readRemote, type IngestSource, type RemoteBytes } from './piece-reader';
 
 /**
  * Chunk writes in flight. IndexedDB serializes them anyway; a few queued keep it
@@ -58,6 +58,8 @@ export class ChunkStore {
 	/** Pieces whose writes are queued behind the hashing: bounded so progress stays honest and the end does not wait long. */
 	#behind: Promise<unknown> = Promise.resolve();
 	#piecesBehind = 0;
+	/** The buffer remoteChunk reads into (it crosses to the page and back). */
+	#chunkBuffer: ArrayBuffer | undefined;
 	readonly #opts: ChunkStoreOptions;
 
 	constructor(opts: ChunkStoreOptions) {
@@ -136,15 +138,15 @@ export class ChunkStore {
 
 	/**
 	 * `bytes` is used only for in-memory sources (never transferred); a Blob
-	 * source's chunk is a slice of it, a RemoteBytes source's a Blob made where
-	 * its bytes are (its pieces here may have gone to the hashing thread).
+	 * source's chunk is a slice of it, a RemoteBytes source's is read again
+	 * (remoteChunk).
 	 */
 	async #putChunk(hash: string, offset: number, length: number, bytes: Uint8Array<ArrayBuffer>) {
 		const { db, source, now } = this.#opts;
 		while (this.#puts.size >= PUTS_IN_FLIGHT) await Promise.race(this.#puts);
 		this.failOnPutError();
 		const data =
-			source instanceof Blob ? source.slice(offset, offset + length) : isRemoteBytes(source) ? await source.blob(offset, length) : new Blob([bytes]);
+			source instanceof Blob ? source.slice(offset, offset + length) : isRemoteBytes(source) ? await this.#remoteChunk(source, offset, length) : new Blob([bytes]);
 		const put: Promise<void> = db.blobChunks.add({ hash, size: length, data, writtenAt: now() }).then(
 			() => {
 				this.#newChunks++;
@@ -159,5 +161,19 @@ export class ChunkStore {
 		);
 		this.#puts.add(put);
 		void put.finally(() => this.#puts.delete(put));
+	}
+
+	/**
+	 * A RemoteBytes chunk as a Blob made here from a second read into one reused
+	 * buffer: the piece it was hashed from may have gone to the hashing thread.
+	 * Blobs made on the page instead stayed in memory until its next garbage
+	 * collection (≈ 1 GiB extra for a 1 GiB ingest), and their copies into fresh
+	 * memory made long tasks there. Writes run one at a time, so one buffer does.
+	 */
+	async #remoteChunk(source: RemoteBytes, offset: number, length: number): Promise<Blob> {
+		const into = this.#chunkBuffer?.byteLength === this.#opts.chunkBytes ? this.#chunkBuffer : new ArrayBuffer(this.#opts.chunkBytes);
+		const view = await readRemote(source, new Uint8Array(into, 0, length), offset);
+		this.#chunkBuffer = view.buffer;
+		return new Blob([view]);
 	}
 }

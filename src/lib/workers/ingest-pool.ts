@@ -140,7 +140,7 @@ export class IngestPool {
 		if (source instanceof Blob) return this.#submit(source, options, (remote, onBytes) => remote.ingest(options.dbName, source, job, onBytes));
 		const bytes = pageBytes(source, options.label);
 		return this.#submit(source, options, (remote, onBytes) =>
-			bytes.guard(remote.ingestRemote(options.dbName, bytes.size, bytes.read, bytes.blob, job, onBytes))
+			bytes.guard(remote.ingestRemote(options.dbName, bytes.size, bytes.read, job, onBytes))
 		);
 	}
 
@@ -253,15 +253,6 @@ export class IngestPool {
 	}
 }
 
-/** Bytes copied into a Blob per task when the page makes a chunk's Blob (pageBytes). */
-const BLOB_PART_BYTES = 1024 * 1024;
-
-/** Resolves in a later task, so the page can paint and handle input in between. */
-function nextTask(): Promise<void> {
-	const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-	return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /**
  * The page's side of RemoteBytes (piece-reader.ts): the worker asks for one
  * range at a time, so no task here copies more than REMOTE_READ_BYTES. A 1 GiB
@@ -282,17 +273,6 @@ function pageBytes(source: ArrayBuffer | Uint8Array, label: string | undefined) 
 			check();
 			new Uint8Array(into, at, length).set(view.subarray(offset, offset + length));
 			return Comlink.transfer(into, [into]);
-		}),
-		blob: Comlink.proxy(async (offset: number, length: number) => {
-			// In parts made in separate tasks: the Blob constructor copies into fresh
-			// memory, and one 4 MiB chunk took up to 55 ms here (a long task).
-			const parts: Blob[] = [];
-			for (let at = offset; at < offset + length; at += BLOB_PART_BYTES) {
-				if (parts.length > 0) await nextTask();
-				check();
-				parts.push(new Blob([view.subarray(at, Math.min(offset + length, at + BLOB_PART_BYTES)) as Uint8Array<ArrayBuffer>]));
-			}
-			return new Blob(parts);
 		}),
 		guard: <T>(job: Promise<T>): Promise<T> =>
 			job.catch((error: unknown) => {

@@ -21,15 +21,14 @@ import { openDb, type CairnDb } from '$lib/store/db';
 import { hashBytes, ingestBytes, scanChunks, StorageQuotaError, type ChunkScanner, type CreateHasher, type IngestResult, type RemoteBytes } from './ingest-core';
 import { createSha256, type Sha256 } from './sha256-wasm';
 
-/** The page's side of RemoteBytes (piece-reader.ts), passed as Comlink proxies. */
+/** The page's side of RemoteBytes (piece-reader.ts), passed as a Comlink proxy. */
 export type RemoteRead = (into: ArrayBuffer, at: number, offset: number, length: number) => ArrayBuffer | Promise<ArrayBuffer>;
-export type RemoteBlob = (offset: number, length: number) => Blob | Promise<Blob>;
 
 export type IngestWorkerApi = {
 	/** Stores `source` as chunks in the Dexie database `dbName` and returns its manifest. */
 	ingest(dbName: string, source: Blob, options: IngestJobOptions, onProgress: (bytesDone: number) => void): Promise<IngestResult>;
-	/** `ingest` of `size` bytes that stay on the page: `read` and `blob` copy ranges of them over when asked. */
-	ingestRemote(dbName: string, size: number, read: RemoteRead, blob: RemoteBlob, options: IngestJobOptions, onProgress: (bytesDone: number) => void): Promise<IngestResult>;
+	/** `ingest` of `size` bytes that stay on the page: `read` copies a range of them over when asked. */
+	ingestRemote(dbName: string, size: number, read: RemoteRead, options: IngestJobOptions, onProgress: (bytesDone: number) => void): Promise<IngestResult>;
 	/** The SHA-256 of `source`, storing nothing. */
 	hash(source: Blob, onProgress: (bytesDone: number) => void): Promise<{ size: number; sha256: string }>;
 	/** `hash` of `size` bytes that stay on the page. */
@@ -187,19 +186,12 @@ const remoteScanner: ChunkScanner = async (source, start, end, chunkBytes, piece
 	await Promise.race([remote.scan(source, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece)), broken]);
 };
 
-/** RemoteBytes over the page's proxies; `release` closes their ports once the job is done. */
-function remoteBytes(size: number, read: RemoteRead, blob?: RemoteBlob): RemoteBytes & { release(): void } {
-	const proxies = [read, blob].filter((p) => p !== undefined) as unknown as Comlink.Remote<unknown>[];
+/** RemoteBytes over the page's proxy; `release` closes its port once the job is done. */
+function remoteBytes(size: number, read: RemoteRead): RemoteBytes & { release(): void } {
 	return {
 		remoteSize: size,
 		read: async (into, at, offset, length) => read(Comlink.transfer(into, [into]), at, offset, length),
-		blob: async (offset, length) => {
-			if (!blob) throw new Error('these bytes were given for hashing only');
-			return blob(offset, length);
-		},
-		release: () => {
-			for (const proxy of proxies) proxy[Comlink.releaseProxy]();
-		}
+		release: () => (read as unknown as Comlink.Remote<RemoteRead>)[Comlink.releaseProxy]()
 	};
 }
 
@@ -272,8 +264,8 @@ function startIngestWorker() {
 
 	const api: IngestWorkerApi = {
 		ingest,
-		async ingestRemote(dbName, size, read, blob, options, onProgress) {
-			const source = remoteBytes(size, read, blob);
+		async ingestRemote(dbName, size, read, options, onProgress) {
+			const source = remoteBytes(size, read);
 			try {
 				return await ingest(dbName, source, options, onProgress);
 			} finally {

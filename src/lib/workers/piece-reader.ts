@@ -22,8 +22,6 @@ export interface RemoteBytes {
 	readonly remoteSize: number;
 	/** Copies [offset, offset + length) of the bytes into `into` at `at` and returns `into` (transferred there and back). */
 	read(into: ArrayBuffer, at: number, offset: number, length: number): Promise<ArrayBuffer>;
-	/** A Blob of [offset, offset + length) made where the bytes are: what a chunk write stores. */
-	blob(offset: number, length: number): Promise<Blob>;
 }
 
 export type IngestSource = Blob | ArrayBuffer | Uint8Array | RemoteBytes;
@@ -140,20 +138,30 @@ function sequentialReader(blob: Blob): SequentialReader {
 	};
 }
 
-/** A SequentialReader over RemoteBytes from `start`: ranges of at most REMOTE_READ_BYTES copied into the target's buffer. */
+/**
+ * [offset, offset + target.length) of `source` copied into `target`, at most
+ * REMOTE_READ_BYTES per read. The buffer crosses over and back: use the
+ * returned view (same bytes, same length), not `target`.
+ */
+export async function readRemote(source: RemoteBytes, target: Uint8Array<ArrayBuffer>, offset: number): Promise<Uint8Array<ArrayBuffer>> {
+	let buffer = target.buffer;
+	const { byteOffset, byteLength } = target;
+	for (let filled = 0; filled < byteLength; ) {
+		const length = Math.min(REMOTE_READ_BYTES, byteLength - filled);
+		buffer = await source.read(buffer, byteOffset + filled, offset + filled, length);
+		filled += length;
+	}
+	return new Uint8Array(buffer, byteOffset, byteLength);
+}
+
+/** A SequentialReader over RemoteBytes from `start`. */
 function remoteReader(source: RemoteBytes, start: number): SequentialReader {
 	let at = start;
 	return {
 		async fill(target) {
-			let buffer = target.buffer;
-			const { byteOffset, byteLength } = target;
-			for (let filled = 0; filled < byteLength; ) {
-				const length = Math.min(REMOTE_READ_BYTES, byteLength - filled);
-				buffer = await source.read(buffer, byteOffset + filled, at, length);
-				at += length;
-				filled += length;
-			}
-			return new Uint8Array(buffer, byteOffset, byteLength);
+			const from = at;
+			at += target.length;
+			return readRemote(source, target, from);
 		},
 		close: async () => {}
 	};
