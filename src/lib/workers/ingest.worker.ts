@@ -18,7 +18,7 @@
 import * as Comlink from 'comlink';
 import { CairnError } from '$lib/core/errors';
 import { openDb, type CairnDb } from '$lib/store/db';
-import { hashBytes, ingestBytes, scanChunks, StorageQuotaError, type ChunkScanner, type CreateHasher, type IngestResult, type RemoteBytes } from './ingest-core';
+import { hashBytes, ingestBytes, isRemoteBytes, scanChunks, StorageQuotaError, type ChunkScanner, type CreateHasher, type IngestResult, type RemoteBytes } from './ingest-core';
 import { createSha256, type Sha256 } from './sha256-wasm';
 
 /** The page's side of RemoteBytes (piece-reader.ts), passed as a Comlink proxy. */
@@ -50,6 +50,8 @@ export type HasherThreadApi = {
 	digest(): string;
 	/** `scanChunks` on this thread (idle while a re-logged file's chunks are hashed). */
 	scan(source: Blob, start: number, end: number, chunkBytes: number, pieceBytes: number, onPiece: (offset: number, hashes: string[]) => boolean | Promise<boolean>): void;
+	/** `scan` of bytes on the page, read through the ingest worker (`read` forwards there). */
+	scanRemote(size: number, read: RemoteRead, start: number, end: number, chunkBytes: number, pieceBytes: number, onPiece: (offset: number, hashes: string[]) => boolean | Promise<boolean>): void;
 };
 
 /** A failure as it crosses the worker boundary. */
@@ -108,6 +110,14 @@ function startHasherThread() {
 		async scan(source: Blob, start: number, end: number, chunkBytes: number, pieceBytes: number, onPiece: (offset: number, hashes: string[]) => boolean | Promise<boolean>) {
 			// onPiece is the ingest worker's (a Comlink proxy): each answer is one round trip.
 			await scanChunks(source, start, end, chunkBytes, pieceBytes, onPiece);
+		},
+		async scanRemote(size: number, read: RemoteRead, start: number, end: number, chunkBytes: number, pieceBytes: number, onPiece: (offset: number, hashes: string[]) => boolean | Promise<boolean>) {
+			const source = remoteBytes(size, read);
+			try {
+				await scanChunks(source, start, end, chunkBytes, pieceBytes, onPiece);
+			} finally {
+				source.release();
+			}
 		}
 	} satisfies { [K in keyof HasherThreadApi]: (...args: Parameters<HasherThreadApi[K]>) => Promise<ReturnType<HasherThreadApi[K]>> };
 	// Exposed synchronously: messages that arrive before a listener exists are lost.
@@ -181,9 +191,15 @@ const remoteHasher: CreateHasher = async (recycle) => {
 
 /** A ChunkScanner on the hashing thread: the second half of a re-logged file's chunks, hashed beside this thread's half. */
 const remoteScanner: ChunkScanner = async (source, start, end, chunkBytes, pieceBytes, onPiece) => {
-	if (!(source instanceof Blob)) throw new TypeError('the hashing thread scans Blobs only');
 	const { remote, broken } = getHasherThread();
-	await Promise.race([remote.scan(source, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece)), broken]);
+	if (source instanceof Blob) return void (await Promise.race([remote.scan(source, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece)), broken]));
+	if (!isRemoteBytes(source)) throw new TypeError('the hashing thread scans Blobs and bytes on the page');
+	// Bytes on the page: the hashing thread's reads go through here (its buffers pass on to the page and back).
+	const forward = Comlink.proxy(async (into: ArrayBuffer, at: number, offset: number, length: number) => {
+		const filled = await source.read(into, at, offset, length);
+		return Comlink.transfer(filled, [filled]);
+	});
+	await Promise.race([remote.scanRemote(source.remoteSize, forward, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece)), broken]);
 };
 
 /** RemoteBytes over the page's proxy; `release` closes its port once the job is done. */
@@ -248,8 +264,7 @@ function startIngestWorker() {
 				signal,
 				onProgress: progress,
 				createHasher: remoteHasher,
-				// The hashing thread can read a Blob; RemoteBytes answer only this thread.
-				scanChunks: source instanceof Blob ? remoteScanner : undefined
+				scanChunks: remoteScanner
 			});
 			progress(result.size, true);
 			return result;
