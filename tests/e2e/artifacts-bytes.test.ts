@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Download, Page } from 'playwright-core';
-import { patternBytes } from './drop';
+import { installPatternBytes, patternBytes } from './drop';
 import { cleanupProfiles, launchProfile, startApp, type App, type Profile, navigate } from './harness';
 
 const PROJECT = 'art-bytes';
@@ -139,17 +139,12 @@ describe('artifact bytes', () => {
 		const size = 36 * 1024 * 1024 + 777;
 		const seed = 4242;
 		const expected = createHash('sha256').update(patternBytes(size, seed)).digest('hex');
+		await installPatternBytes(page);
 		const out = await page.evaluate(
 			async ({ project, size, seed }) => {
 				const pattern = (n: number, s: number) => {
 					const bytes = new Uint8Array(n + 16).subarray(8, 8 + n);
-					let x = s | 0;
-					for (let i = 0; i < n; i++) {
-						x ^= x << 13;
-						x ^= x >>> 17;
-						x ^= x << 5;
-						bytes[i] = x & 0xff;
-					}
+					bytes.set((globalThis as any).cairnPatternBytes(n, s));
 					return bytes;
 				};
 				const cairn = await (globalThis as any).cairn.getCairn();

@@ -124,9 +124,9 @@ export async function ingestBytes(source: IngestSource, deps: IngestDeps): Promi
 	// Whole-file hash strategy. Bytes already in memory and small enough: one
 	// WebCrypto digest, started now (it copies its input at once) and running
 	// beside the chunk work. Otherwise (Blobs, RemoteBytes, large arrays) a
-	// streamed hasher, which — when a digest
-	// cache exists — starts only at the first chunk the store lacks: a file whose
-	// chunks are all stored may be known already.
+	// streamed hasher, which — when a digest cache exists — starts only at the
+	// first chunk the store lacks: a file whose chunks are all stored may be
+	// known already.
 	const oneShot = !(source instanceof Blob) && !isRemoteBytes(source) && size <= ONE_SHOT_MAX_BYTES ? sha256Hex(source) : undefined;
 	oneShot?.catch(() => {});
 	const cache = oneShot ? undefined : deps.digestCache === null ? undefined : (deps.digestCache ?? fileDigestCacheOf(db));

@@ -1,7 +1,7 @@
 /**
  * The hashes an ingest computes: one-shot SHA-256 (WebCrypto; chunk hashes),
  * the streamed whole-file hasher, and the chunk scanner that hashes a range of
- * a Blob piece by piece.
+ * a source piece by piece.
  */
 import { readPieces, type IngestSource } from './piece-reader';
 import { createSha256 } from './sha256-wasm';

@@ -257,7 +257,7 @@ export class IngestPool {
  * The page's side of RemoteBytes (piece-reader.ts): the worker asks for one
  * range at a time, so no task here copies more than REMOTE_READ_BYTES. A 1 GiB
  * array copied whole before its transfer (so the caller's stayed usable) had
- * blocked the main thread for 1–6.6 s. `guard` turns the job's failure into the
+ * blocked the main thread for 6.4–6.8 s. `guard` turns the job's failure into the
  * SourceChangedError a read found, if one did.
  */
 function pageBytes(source: ArrayBuffer | Uint8Array, label: string | undefined) {

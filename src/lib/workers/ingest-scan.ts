@@ -31,7 +31,7 @@ export interface ScanOptions {
  * undefined (the file is new or partly stored: it gets hashed as it goes).
  * Stores nothing: the caller accounts for the chunks (ChunkStore.markAllStored).
  */
-export async function scanStored(blob: IngestSource, from: number, opts: ScanOptions): Promise<string[] | undefined> {
+export async function scanStored(source: IngestSource, from: number, opts: ScanOptions): Promise<string[] | undefined> {
 	const { db, size, chunkBytes, pieceBytes, signal, label, report } = opts;
 	const count = Math.ceil((size - from) / chunkBytes);
 	const mid = Math.min(size, from + Math.ceil(count / 2) * chunkBytes);
@@ -52,8 +52,8 @@ export async function scanStored(blob: IngestSource, from: number, opts: ScanOpt
 		});
 		return !stop;
 	};
-	const halves = [scanChunks(blob, from, mid, chunkBytes, pieceBytes, onPiece)];
-	if (mid < size) halves.push((opts.scanChunks ?? scanChunks)(blob, mid, size, chunkBytes, pieceBytes, onPiece));
+	const halves = [scanChunks(source, from, mid, chunkBytes, pieceBytes, onPiece)];
+	if (mid < size) halves.push((opts.scanChunks ?? scanChunks)(source, mid, size, chunkBytes, pieceBytes, onPiece));
 	const outcomes = await Promise.allSettled(halves);
 	await checks;
 	throwIfAborted(signal, label);

@@ -192,14 +192,17 @@ const remoteHasher: CreateHasher = async (recycle) => {
 /** A ChunkScanner on the hashing thread: the second half of a re-logged file's chunks, hashed beside this thread's half. */
 const remoteScanner: ChunkScanner = async (source, start, end, chunkBytes, pieceBytes, onPiece) => {
 	const { remote, broken } = getHasherThread();
-	if (source instanceof Blob) return void (await Promise.race([remote.scan(source, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece)), broken]));
-	if (!isRemoteBytes(source)) throw new TypeError('the hashing thread scans Blobs and bytes on the page');
-	// Bytes on the page: the hashing thread's reads go through here (its buffers pass on to the page and back).
-	const forward = Comlink.proxy(async (into: ArrayBuffer, at: number, offset: number, length: number) => {
-		const filled = await source.read(into, at, offset, length);
-		return Comlink.transfer(filled, [filled]);
-	});
-	await Promise.race([remote.scanRemote(source.remoteSize, forward, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece)), broken]);
+	let scan: Promise<void>;
+	if (source instanceof Blob) scan = remote.scan(source, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece));
+	else if (isRemoteBytes(source)) {
+		// Bytes on the page: the hashing thread's reads go through here (its buffers pass on to the page and back).
+		const forward = Comlink.proxy(async (into: ArrayBuffer, at: number, offset: number, length: number) => {
+			const filled = await source.read(into, at, offset, length);
+			return Comlink.transfer(filled, [filled]);
+		});
+		scan = remote.scanRemote(source.remoteSize, forward, start, end, chunkBytes, pieceBytes, Comlink.proxy(onPiece));
+	} else throw new TypeError('the hashing thread scans Blobs and bytes on the page, not bytes of this thread');
+	await Promise.race([scan, broken]);
 };
 
 /** RemoteBytes over the page's proxy; `release` closes its port once the job is done. */
