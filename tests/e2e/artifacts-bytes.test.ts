@@ -134,7 +134,7 @@ describe('artifact bytes', () => {
 		rmSync(saved.file);
 	});
 
-	it('logs a Uint8Array from the SDK through the worker pool, leaving it intact; one transferred away mid-call fails with SourceChangedError', async () => {
+	it('logs a Uint8Array from the SDK through the worker pool, leaving it intact; one transferred away mid-call fails with SourceChangedError, a cancelled one logs nothing', async () => {
 		// Several 16 MiB pieces and a partial chunk, at an offset into a bigger buffer.
 		const size = 36 * 1024 * 1024 + 777;
 		const seed = 4242;
@@ -164,7 +164,19 @@ describe('artifact bytes', () => {
 					(e: Error) => ({ name: e.name, message: e.message })
 				);
 				const doomedVersions = await cairn.db.artifactVersions.filter((v: { name: string }) => v.name === 'sdk-doomed').count();
-				return { sha256: logged.version.files[0].sha256, size: logged.version.files[0].size, hashed, created: again.created, message: again.message, intact, failure, doomedVersions };
+
+				// Cancelled at its first progress report: nothing logged, the array untouched.
+				const kept = pattern(size, seed + 2);
+				const controller = new AbortController();
+				const cancelled = await cairn
+					.logArtifact(project, null, 'sdk-cancelled', kept, { kind: 'model', signal: controller.signal, onProgress: () => controller.abort() })
+					.then(
+						() => null,
+						(e: Error) => e.name
+					);
+				const cancelledVersions = await cairn.db.artifactVersions.filter((v: { name: string }) => v.name === 'sdk-cancelled').count();
+				const keptIntact = kept.byteLength === size && kept[size - 1] === pattern(size, seed + 2)[size - 1];
+				return { sha256: logged.version.files[0].sha256, size: logged.version.files[0].size, hashed, created: again.created, message: again.message, intact, failure, doomedVersions, cancelled, cancelledVersions, keptIntact };
 			},
 			{ project: PROJECT, size, seed }
 		);
@@ -177,6 +189,9 @@ describe('artifact bytes', () => {
 		expect(out.failure?.name).toBe('SourceChangedError');
 		expect(out.failure?.message).toMatch(/changed while being stored: 37749513 bytes became 0/);
 		expect(out.doomedVersions).toBe(0);
+		expect(out.cancelled).toBe('IngestCancelledError');
+		expect(out.cancelledVersions).toBe(0);
+		expect(out.keptIntact).toBe(true);
 	});
 
 	it('exports a version as one .tar that `tar -xf` unpacks and `sha256sum -c SHA256SUMS` accepts', async () => {
