@@ -83,9 +83,13 @@ describe('artifact pages', () => {
 		expect(await page.getByTestId('artifact-kind').inputValue()).toBe('model');
 
 		await watchForProgress();
+		const meter = page.getByTestId('storage-meter');
+		const usedBefore = await meter.textContent();
 		await page.getByRole('button', { name: 'Upload' }).click();
 		const result = page.getByTestId('upload-result');
 		await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('Logged churn-model v1');
+		// The header's storage meter follows the chunk writes (not only its 10 s refresh).
+		await expect.poll(() => meter.textContent(), { timeout: 5_000 }).not.toBe(usedBefore);
 		expect(await page.evaluate(() => (globalThis as any).__sawProgress)).toBe(true);
 		await page.getByTestId('run-produced').getByRole('link', { name: 'churn-model v1' }).waitFor();
 		if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'run-page.png'), fullPage: true });

@@ -3,6 +3,8 @@
  * persistence the browser may evict a workspace under storage pressure, so the
  * app asks once and shows the answer.
  */
+import Dexie from 'dexie';
+
 export class StorageStatus {
 	usage = $state<number | null>(null);
 	quota = $state<number | null>(null);
@@ -15,6 +17,34 @@ export class StorageStatus {
 		this.usage = estimate.usage ?? null;
 		this.quota = estimate.quota ?? null;
 		this.persisted = persisted;
+	}
+
+	/**
+	 * Refreshes after IndexedDB writes commit anywhere in this origin — this
+	 * page, other tabs, the ingest and workspace workers (Dexie's
+	 * `storagemutated`) — at most once per `everyMs`, the last write included:
+	 * a finished upload shows in the meter within seconds, not at the next
+	 * periodic refresh. Returns the unsubscribe.
+	 */
+	watch(everyMs = 2000): () => void {
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		let last = -Infinity;
+		const onWrite = () => {
+			if (timer !== undefined) return;
+			timer = setTimeout(
+				() => {
+					timer = undefined;
+					last = Date.now();
+					void this.refresh();
+				},
+				Math.max(0, last + everyMs - Date.now())
+			);
+		};
+		Dexie.on('storagemutated', onWrite);
+		return () => {
+			Dexie.on('storagemutated').unsubscribe(onWrite);
+			clearTimeout(timer);
+		};
 	}
 
 	async requestPersistence(): Promise<boolean> {
