@@ -107,6 +107,18 @@ describe('artifact pages', () => {
 		expect(await row.textContent()).toContain('5.2 MB');
 		expect(await page.getByTestId('lineage').textContent()).toMatch(/s3:\/\/lake\/churn\.parquet[\s\S]*trainer[\s\S]*churn-model v1/);
 		if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'version-page.png'), fullPage: true });
+
+		// The project's artifacts list: the latest version's SHA-256 and the runs that used it.
+		await go(`/p/${PROJECT}/artifacts`);
+		const listed = page.locator('[data-testid="artifacts-table"] tbody tr').filter({ has: page.getByRole('link', { name: 'churn-model', exact: true }) });
+		await expect.poll(() => listed.getByTestId('sha256').getAttribute('title')).toBe(expected);
+		expect(await listed.getByTestId('sha256').textContent()).toBe(`${expected.slice(0, 12)}…`);
+		expect(await listed.getByTestId('used-by').textContent()).toBe('0 runs');
+		await page.evaluate(async (project) => {
+			const run = await (globalThis as any).cairn.startRun({ project, name: 'scorer' });
+			await run.useArtifact('churn-model', 'v1');
+		}, PROJECT);
+		await expect.poll(() => listed.getByTestId('used-by').textContent()).toBe('1 run');
 	});
 
 	it('shows progress on a 48 MiB upload and cancels it, leaving no version', async () => {
@@ -301,7 +313,7 @@ describe('artifact pages', () => {
 		const panel = async () => (await page.getByTestId('artifact-storage').locator('tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
 		const storedColumn = async (name: string) => {
 			const row = page.locator('[data-testid="artifacts-table"] tbody tr').filter({ has: page.getByRole('link', { name, exact: true }) });
-			return (await row.locator('td').nth(4).textContent())?.trim();
+			return (await row.getByTestId('stored').textContent())?.trim();
 		};
 		const deleteVersion = async (name: string, version: number) => {
 			await go(`${listUrl}/${name}/v/${version}`);

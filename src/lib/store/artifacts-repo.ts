@@ -229,6 +229,11 @@ export class ArtifactRepository {
 		return this.db.artifactUses.where('versionId').equals(id).toArray();
 	}
 
+	/** The uses of any of these versions, in one query. */
+	usesOfVersions(ids: readonly string[]): Promise<ArtifactUse[]> {
+		return ids.length === 0 ? Promise.resolve([]) : this.db.artifactUses.where('versionId').anyOf([...ids]).toArray();
+	}
+
 	inputsOfRun(runId: string): Promise<ArtifactUse[]> {
 		return this.db.artifactUses.where('runId').equals(runId).toArray();
 	}

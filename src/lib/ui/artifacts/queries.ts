@@ -12,6 +12,8 @@ export interface ArtifactRow {
 	versions: ArtifactVersion[];
 	latest: ArtifactVersion | undefined;
 	producingRun: RunRecord | undefined;
+	/** Runs that used any version of it (run.useArtifact). */
+	consumers: number;
 }
 
 async function runsById(cairn: Cairn, ids: Iterable<string | null>): Promise<Map<string, RunRecord>> {
@@ -20,15 +22,20 @@ async function runsById(cairn: Cairn, ids: Iterable<string | null>): Promise<Map
 	return new Map(runs.filter((r): r is RunRecord => r !== undefined).map((r) => [r.id, r]));
 }
 
-/** Every artifact of a project with its versions (newest first) and the run that produced the newest. */
+/** Every artifact of a project with its versions (newest first), the run that produced the newest, and how many runs used it. */
 export async function projectArtifacts(cairn: Cairn, projectId: string): Promise<ArtifactRow[]> {
 	const artifacts = await cairn.artifacts.listArtifacts(projectId);
 	const versions = await Promise.all(artifacts.map((a) => cairn.artifacts.listVersions(projectId, a.name)));
-	const runs = await runsById(cairn, versions.map((v) => v[0]?.producingRunId ?? null));
+	const [runs, uses] = await Promise.all([
+		runsById(cairn, versions.map((v) => v[0]?.producingRunId ?? null)),
+		cairn.artifacts.usesOfVersions(versions.flat().map((v) => v.id))
+	]);
 	return artifacts.map((artifact, i) => {
 		const list = versions[i] ?? [];
 		const latest = list.find((v) => v.version === artifact.latestVersion) ?? list[0];
-		return { artifact, versions: list, latest, producingRun: latest?.producingRunId ? runs.get(latest.producingRunId) : undefined };
+		const ids = new Set(list.map((v) => v.id));
+		const consumers = new Set(uses.filter((u) => ids.has(u.versionId)).map((u) => u.runId)).size;
+		return { artifact, versions: list, latest, producingRun: latest?.producingRunId ? runs.get(latest.producingRunId) : undefined, consumers };
 	});
 }
 
