@@ -364,6 +364,11 @@ describe('artifact pages', () => {
 		await check.setInputFiles({ name: 'other.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,3\n') });
 		await expect.poll(() => page.getByTestId('dataset-check').textContent()).toContain('Mismatch: other.csv');
 		if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'dataset-page.png'), fullPage: true });
+
+		// Listed with the size it declares, not the 0 bytes it stores.
+		await go(`/p/${PROJECT}/artifacts`);
+		const listed = page.locator('[data-testid="artifacts-table"] tbody tr').filter({ has: page.getByRole('link', { name: 'churn-data', exact: true }) });
+		await expect.poll(() => listed.getByTestId('latest-size').textContent()).toBe('8 B referenced');
 	});
 
 	it('verifies every stored chunk and names a corrupted one by artifact, version, file and chunk', async () => {

@@ -1,5 +1,5 @@
 /** Text for artifact pages: sizes, rates, time left, version labels, error messages. */
-import { ARTIFACT_KINDS, type ArtifactKind, type ArtifactRecord } from '$lib/core/artifacts';
+import { ARTIFACT_KINDS, isExternal, type ArtifactKind, type ArtifactRecord, type ArtifactVersion } from '$lib/core/artifacts';
 import { formatBytes } from '$lib/ui/storage.svelte';
 
 export { formatBytes };
@@ -73,3 +73,18 @@ export const KIND_LABELS: Record<ArtifactKind, string> = {
 };
 
 export const KIND_OPTIONS = ARTIFACT_KINDS.map((kind) => ({ kind, label: KIND_LABELS[kind] }));
+
+/**
+ * A version's size for tables: its stored bytes, and the declared size of
+ * the files it only references (dataset references store no bytes, so
+ * `version.size` alone read "0 B" for them).
+ */
+export function versionSize(version: ArtifactVersion): string {
+	const refs = version.files.filter(isExternal);
+	if (refs.length === 0) return formatBytes(version.size);
+	const known = refs.every((f) => f.size !== null);
+	const referenced = refs.reduce((n, f) => n + (f.size ?? 0), 0);
+	const label = known ? `${formatBytes(referenced)} referenced` : 'referenced';
+	return refs.length === version.files.length ? label : `${formatBytes(version.size)} + ${label}`;
+}
+
