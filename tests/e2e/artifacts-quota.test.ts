@@ -29,7 +29,7 @@ async function openRunPage(page: Page, base: string, runId: string) {
 	await page.getByTestId('artifact-drop-zone').waitFor();
 }
 
-it('names the file and the space it still needs when storage runs out, shows no version, and uploads once there is room', { timeout: 120_000 }, async () => {
+it('names the file and the space it still needs when storage runs out (upload and SDK bytes), shows no version, and uploads once there is room', { timeout: 120_000 }, async () => {
 	app = await startApp();
 	const { url } = app;
 	const origin = new URL(url).origin;
@@ -58,6 +58,22 @@ it('names the file and the space it still needs when storage runs out, shows no 
 		return (await cairn.artifacts.getArtifact(project, 'embeddings')) ?? null;
 	}, PROJECT);
 	expect(refused).toBeNull();
+
+	// The same from the SDK with bytes in memory (read from the page a range at a time).
+	const sdk = await page.evaluate(async (project) => {
+		const cairn = await (globalThis as any).cairn.getCairn();
+		const bytes = new Uint8Array(40 * 1024 * 1024);
+		for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+		const failure = await cairn.logArtifact(project, null, 'weights', bytes, { kind: 'model', path: 'weights.bin' }).then(
+			() => null,
+			(e: Error & { bytesNeeded?: number }) => ({ name: e.name, message: e.message, bytesNeeded: e.bytesNeeded })
+		);
+		return { failure, artifact: (await cairn.artifacts.getArtifact(project, 'weights')) ?? null };
+	}, PROJECT);
+	expect(sdk.failure?.name).toBe('StorageQuotaError');
+	expect(sdk.failure?.message).toMatch(/Not enough storage for "weights\.bin" \(40 MiB\): about [\d.]+ MiB more is needed/);
+	expect(sdk.failure?.bytesNeeded).toBeGreaterThan(0);
+	expect(sdk.artifact).toBeNull();
 	expect(profile.errors).toEqual([]);
 
 	// Room again: the browser relaunched on the same profile, without the limit.
