@@ -159,9 +159,10 @@ describe('artifact bytes', () => {
 				const call = cairn.logArtifact(project, null, 'sdk-doomed', doomed, { kind: 'model' });
 				// Moved to another thread while the worker reads it (an ArrayBuffer transfer detaches it here).
 				structuredClone(doomed.buffer, { transfer: [doomed.buffer] });
+				const sdk = (globalThis as any).cairn;
 				const failure = await call.then(
 					() => null,
-					(e: Error) => ({ name: e.name, message: e.message })
+					(e: Error) => ({ name: e.name, message: e.message, exported: e instanceof sdk.SourceChangedError })
 				);
 				const doomedVersions = await cairn.db.artifactVersions.filter((v: { name: string }) => v.name === 'sdk-doomed').count();
 
@@ -172,7 +173,7 @@ describe('artifact bytes', () => {
 					.logArtifact(project, null, 'sdk-cancelled', kept, { kind: 'model', signal: controller.signal, onProgress: () => controller.abort() })
 					.then(
 						() => null,
-						(e: Error) => e.name
+						(e: Error) => (e instanceof sdk.IngestCancelledError ? e.name : `not the exported class: ${e.name}`)
 					);
 				const cancelledVersions = await cairn.db.artifactVersions.filter((v: { name: string }) => v.name === 'sdk-cancelled').count();
 				const keptIntact = kept.byteLength === size && kept[size - 1] === pattern(size, seed + 2)[size - 1];
@@ -187,6 +188,7 @@ describe('artifact bytes', () => {
 		expect(out.created).toBe(false);
 		expect(out.message).toMatch(/Identical to sdk-bytes v1: no new version/);
 		expect(out.failure?.name).toBe('SourceChangedError');
+		expect(out.failure?.exported).toBe(true);
 		expect(out.failure?.message).toMatch(/changed while being stored: 37749513 bytes became 0/);
 		expect(out.doomedVersions).toBe(0);
 		expect(out.cancelled).toBe('IngestCancelledError');

@@ -16,6 +16,8 @@ export type { ArtifactData, ArtifactFileInput, DatasetRefInput, IngestProgress, 
 export type { ArtifactKind, ArtifactVersion, ArtifactRecord } from '$lib/core/artifacts';
 export type { DataRef, EnvInput, Params, ParamValue, RunRecord, RunStatus, Split } from '$lib/core/types';
 export * from '$lib/core/errors';
+// What an artifact call can fail with beyond bad input: cancelled, out of storage, bytes changed meanwhile.
+export { IngestCancelledError, SourceChangedError, StorageQuotaError } from '$lib/workers/ingest-errors';
 
 let shared: Promise<Cairn> | null = null;
 
