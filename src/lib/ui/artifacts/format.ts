@@ -87,4 +87,3 @@ export function versionSize(version: ArtifactVersion): string {
 	const label = known ? `${formatBytes(referenced)} referenced` : 'referenced';
 	return refs.length === version.files.length ? label : `${formatBytes(version.size)} + ${label}`;
 }
-

@@ -16,6 +16,17 @@ export interface ArtifactRow {
 	consumers: number;
 }
 
+/** The distinct runs that used each version, by version id. */
+function runsByVersion(uses: readonly ArtifactUse[]): Map<string, Set<string>> {
+	const out = new Map<string, Set<string>>();
+	for (const use of uses) {
+		const runs = out.get(use.versionId) ?? new Set<string>();
+		runs.add(use.runId);
+		out.set(use.versionId, runs);
+	}
+	return out;
+}
+
 async function runsById(cairn: Cairn, ids: Iterable<string | null>): Promise<Map<string, RunRecord>> {
 	const unique = [...new Set([...ids].filter((id): id is string => id !== null))];
 	const runs = await Promise.all(unique.map((id) => cairn.runs.get(id)));
@@ -30,11 +41,11 @@ export async function projectArtifacts(cairn: Cairn, projectId: string): Promise
 		runsById(cairn, versions.map((v) => v[0]?.producingRunId ?? null)),
 		cairn.artifacts.usesOfVersions(versions.flat().map((v) => v.id))
 	]);
+	const users = runsByVersion(uses);
 	return artifacts.map((artifact, i) => {
 		const list = versions[i] ?? [];
 		const latest = list.find((v) => v.version === artifact.latestVersion) ?? list[0];
-		const ids = new Set(list.map((v) => v.id));
-		const consumers = new Set(uses.filter((u) => ids.has(u.versionId)).map((u) => u.runId)).size;
+		const consumers = new Set(list.flatMap((v) => [...(users.get(v.id) ?? [])])).size;
 		return { artifact, versions: list, latest, producingRun: latest?.producingRunId ? runs.get(latest.producingRunId) : undefined, consumers };
 	});
 }
@@ -52,14 +63,15 @@ export async function artifactDetail(cairn: Cairn, projectId: string, name: stri
 	const versions = await cairn.artifacts.listVersions(projectId, name);
 	const [runs, uses] = await Promise.all([
 		runsById(cairn, versions.map((v) => v.producingRunId)),
-		Promise.all(versions.map((v) => cairn.artifacts.usesOfVersion(v.id)))
+		cairn.artifacts.usesOfVersions(versions.map((v) => v.id))
 	]);
+	const users = runsByVersion(uses);
 	return {
 		artifact,
-		versions: versions.map((version, i) => ({
+		versions: versions.map((version) => ({
 			version,
 			producingRun: version.producingRunId ? runs.get(version.producingRunId) : undefined,
-			consumers: new Set((uses[i] ?? []).map((u) => u.runId)).size
+			consumers: users.get(version.id)?.size ?? 0
 		}))
 	};
 }
