@@ -95,15 +95,15 @@ async function anchors(path, bytes) {
  * carries the page-side time, the answer, and (for ingests) main-thread figures.
  * @param {import('playwright-core').Page} page
  * @param {{ op: 'hash' | 'ingest', file: number, dbName?: string, bytes?: boolean }} what
- *   `bytes`: the file's bytes already in the page (loadBytes), as an SDK call passes a Uint8Array
+ *   `bytes`: the file's bytes, already in the page as a Uint8Array (`__cairnBenchBytes`), as an SDK call passes them
  */
 function inPage(page, what) {
 	return page.evaluate(async ({ op, file, dbName, bytes }) => {
 		const g = /** @type {any} */ (globalThis);
 		const input = /** @type {HTMLInputElement} */ (document.getElementById('cairn-bench-files'));
-		const file_ = /** @type {File} */ (input.files?.[file]);
+		const picked = /** @type {File} */ (input.files?.[file]);
 		/** @type {File | Uint8Array} */
-		const source = bytes ? g.__cairnBenchBytes : file_;
+		const source = bytes ? g.__cairnBenchBytes : picked;
 		/** @type {any} */
 		const pool = g.__cairnBenchPool;
 		// Main-thread responsiveness: long tasks (≥ 50 ms, as the browser reports them)
@@ -142,7 +142,7 @@ function inPage(page, what) {
 			const result =
 				op === 'hash'
 					? await pool.hash(source, { onProgress: () => progressEvents++ })
-					: await pool.ingest(source, { dbName, label: file_.name, onProgress: () => progressEvents++ });
+					: await pool.ingest(source, { dbName, label: picked.name, onProgress: () => progressEvents++ });
 			const ms = performance.now() - t;
 			await new Promise((r) => setTimeout(r, 100));
 			return { ms, result, longestTaskMs: Math.max(0, ...longTasks), longTasks: longTasks.length, longestFrame: longTasks.length ? longestFrame : null, worstTimerGapMs: worstGap, progressEvents };
@@ -152,6 +152,18 @@ function inPage(page, what) {
 			clearInterval(ticker);
 		}
 	}, what);
+}
+
+/** Deletes the page's IndexedDB database `dbName` (best effort: a bench leaves no GiBs behind). @param {import('playwright-core').Page} page @param {string} dbName */
+function dropDatabase(page, dbName) {
+	return page.evaluate(
+		(dbName) =>
+			new Promise((resolve) => {
+				const req = indexedDB.deleteDatabase(dbName);
+				req.onsuccess = req.onerror = req.onblocked = resolve;
+			}),
+		dbName
+	);
 }
 
 /**
@@ -270,13 +282,8 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 		});
 		await new Promise((r) => setTimeout(r, 1000));
 		const ingestFromBytes = await phase('ingest 1 GiB from bytes in the page', { op: 'ingest', file: 0, dbName: `${dbName}-bytes`, bytes: true }, bigBytes, bigAnchor);
-		await page.evaluate(async (dbName) => {
-			delete (/** @type {any} */ (globalThis).__cairnBenchBytes);
-			await new Promise((resolve) => {
-				const req = indexedDB.deleteDatabase(dbName);
-				req.onsuccess = req.onerror = req.onblocked = resolve;
-			});
-		}, `${dbName}-bytes`);
+		await page.evaluate(() => delete (/** @type {any} */ (globalThis).__cairnBenchBytes));
+		await dropDatabase(page, `${dbName}-bytes`);
 
 		// A re-logged file skips the whole-file hash only when the schema has the file-digest cache table.
 		const fileDigestCache = await page.evaluate(
@@ -292,13 +299,8 @@ export async function benchArtifacts(page, baseUrl, options = {}) {
 			dbName
 		);
 
-		await page.evaluate(async (dbName) => {
-			/** @type {any} */ (globalThis).__cairnBenchPool.terminate();
-			await new Promise((resolve) => {
-				const req = indexedDB.deleteDatabase(dbName);
-				req.onsuccess = req.onerror = req.onblocked = resolve;
-			});
-		}, dbName);
+		await page.evaluate(() => /** @type {any} */ (globalThis).__cairnBenchPool.terminate());
+		await dropDatabase(page, dbName);
 
 		/** The fastest run; undefined when the phase was skipped (BENCH_ARTIFACT_ONLY). */
 		const best = (/** @type {{ seconds: number }[]} */ runs) => (runs.length ? runs.reduce((a, b) => (b.seconds < a.seconds ? b : a)) : undefined);
